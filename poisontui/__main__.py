@@ -1,0 +1,3 @@
+from poisontui.cli import main
+
+raise SystemExit(main())

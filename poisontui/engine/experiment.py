@@ -1,0 +1,272 @@
+"""One experiment: a JSON-serialisable config in, a result with a row per variant out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Callable
+
+import numpy as np
+
+from poisontui.engine.attacks import ATTACKS, Attack, Poisoned
+from poisontui.engine.datasets import DATASETS, Data, Dataset
+from poisontui.engine.errors import Cancelled, InputError
+from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
+from poisontui.engine.mitigations import FAMILIES, MITIGATIONS, Mitigation
+from poisontui.engine.models import MODELS, Model, fit_quietly
+from poisontui.engine.params import Component, lookup
+from poisontui.engine.presets import PRESETS
+
+Progress = Callable[[int, int, str], None]
+
+
+def component(kind: str, registry: dict[str, type], spec: dict[str, Any]) -> Component:
+    """Build a component from `{"name": ..., "params": {...}}`, validating both."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise InputError(f"{kind} must be given as {{'name': ..., 'params': {{...}}}}, not {spec!r}")
+    params = spec.get("params") or {}
+    if not isinstance(params, dict):
+        raise InputError(f"{kind} {spec['name']}: params must be a mapping, not {params!r}")
+    return lookup(kind, spec["name"], registry)(**params)
+
+
+@dataclass
+class Config:
+    """Everything a run depends on. `to_dict`/`from_dict` round-trip through JSON."""
+
+    dataset: dict[str, Any] = field(default_factory=lambda: {"name": "synthetic", "params": {}})
+    model: dict[str, Any] = field(default_factory=lambda: {"name": "logreg", "params": {}})
+    attack: dict[str, Any] = field(default_factory=lambda: {"name": "label-flip", "params": {}})
+    mitigations: list[dict[str, Any]] = field(default_factory=list)
+    data: str | None = None
+    label: str | None = None
+    seed: int = 0
+    data_seed: int = 42
+    test_size: float = 0.3
+    focus_class: str | None = None
+    preset: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> "Config":
+        if not isinstance(raw, dict):
+            raise InputError("a config must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InputError(f"config has unknown keys: {', '.join(unknown)}")
+        config = cls(**raw)
+        config.validate()
+        return config
+
+    @classmethod
+    def from_preset(cls, name: str) -> "Config":
+        preset = lookup("preset", name, PRESETS)
+        return cls.from_dict({**preset.config, "preset": name})
+
+    def validate(self) -> None:
+        """Check every name and parameter now, before any data is loaded or model trained."""
+        for key in ("seed", "data_seed"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2**32 - 1:
+                raise InputError(f"{key} must be a whole number from 0 to 4294967295, not {value!r}")
+        if isinstance(self.test_size, bool) or not isinstance(self.test_size, (int, float)) \
+                or not 0.05 <= self.test_size <= 0.9:
+            raise InputError(f"test_size must be between 0.05 and 0.9, not {self.test_size!r}")
+        if not isinstance(self.mitigations, list):
+            raise InputError("mitigations must be a list")
+        self.components()
+
+    def components(self) -> tuple[Dataset | None, Model, Attack, list[Mitigation]]:
+        dataset = None if self.data else component("dataset", DATASETS, self.dataset)
+        return (
+            dataset,
+            component("model", MODELS, self.model),
+            component("attack", ATTACKS, self.attack),
+            [component("mitigation", MITIGATIONS, m) for m in self.mitigations],
+        )
+
+    def load_data(self) -> Data:
+        if self.data:
+            from poisontui.engine.csvdata import load_csv
+
+            return load_csv(self.data, self.label)
+        return component("dataset", DATASETS, self.dataset).load(self.data_seed)
+
+
+@dataclass
+class Split:
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def split(data: Data, test_size: float, seed: int) -> Split:
+    """The article's split: train_test_split(test_size, random_state=seed), not stratified."""
+    from sklearn.model_selection import train_test_split
+
+    n_test = int(np.ceil(test_size * len(data.y)))
+    if len(data.y) - n_test < 2 or n_test < 1:
+        raise InputError(f"{len(data.y)} rows are too few to split with test_size {test_size:g}")
+    parts = train_test_split(data.X, data.y, test_size=test_size, random_state=seed)
+    result = Split(*parts)
+    if len(np.unique(result.y_train)) < 2:
+        raise InputError("the training split holds one class only; use more rows or another data seed")
+    return result
+
+
+@dataclass
+class Result:
+    """Rows of scores (JSON-ready) plus the arrays the app draws from."""
+
+    config: Config
+    data: Data
+    split: Split
+    poisoned: Poisoned
+    rows: list[dict[str, Any]]
+    flagged: dict[str, np.ndarray]
+    focus_class: str | None
+    best: str | None
+    seconds: float
+
+    def row(self, name: str) -> dict[str, Any]:
+        return next(r for r in self.rows if r["name"] == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config": self.config.to_dict(),
+            "dataset": {
+                "name": self.config.data or self.config.dataset["name"],
+                "description": self.data.description,
+                "synthetic": self.data.synthetic,
+                "classes": self.data.class_names,
+                "features": len(self.data.feature_names),
+                "train_rows": int(len(self.split.y_train)),
+                "test_rows": int(len(self.split.y_test)),
+            },
+            "poisoned_count": self.poisoned.count,
+            "training_rows_after_attack": int(len(self.poisoned.y)),
+            "focus_class": self.focus_class,
+            "best": self.best,
+            "seconds": round(self.seconds, 4),
+            "results": self.rows,
+        }
+
+
+def _variant_names(mitigations: list[Mitigation]) -> list[str]:
+    """Each mitigation's name, with its parameters where two share a name."""
+    names = [m.name for m in mitigations]
+    out = []
+    for m in mitigations:
+        if names.count(m.name) > 1:
+            params = ",".join(f"{k}={v}" for k, v in m.spec()["params"].items())
+            out.append(f"{m.name}:{params}" if params else m.name)
+        else:
+            out.append(m.name)
+    if len(set(out)) != len(out):
+        raise InputError("the same mitigation is listed twice with the same parameters")
+    return out
+
+
+def run_experiment(
+    config: Config,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> Result:
+    """Load, split, poison, and train the clean, poisoned and mitigated models; score them all.
+
+    `progress(done, total, label)` is called before each step; `is_cancelled()` is
+    checked between steps and raises `Cancelled` when it returns true.
+    """
+    started = time.perf_counter()
+    _, model, attack, mitigations = config.components()
+    names = _variant_names(mitigations)
+    total = 4 + len(mitigations)
+    step = 0
+
+    def advance(label: str) -> None:
+        nonlocal step
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled("run cancelled")
+        if progress is not None:
+            progress(step, total, label)
+        step += 1
+
+    advance("loading data")
+    data = config.load_data()
+    parts = split(data, config.test_size, config.data_seed)
+    advance(f"poisoning ({attack.name})")
+    poisoned = attack.poison(parts.X_train, parts.y_train, seed=config.seed, class_names=data.class_names)
+    if len(np.unique(poisoned.y)) < 2:
+        raise InputError(f"{attack.name} leaves one class only in the training data; lower the ratio")
+
+    focus = config.focus_class
+    if focus is None:
+        index = attack.focus_class(data.class_names)
+        focus = None if index is None else data.class_names[index]
+    elif focus not in data.class_names:
+        raise InputError(f"focus class {focus!r} is not one of {', '.join(data.class_names)}")
+
+    def score(name: str, family: str | None, fitted, seconds: float) -> dict[str, Any]:
+        predicted = fitted.predict(parts.X_test)
+        row: dict[str, Any] = {"name": name, "family": family}
+        row.update(classification_scores(parts.y_test, predicted, data.class_names))
+        row["focus_recall"] = row["recall"][focus] if focus else None
+        row["attack_success"] = attack.success_rate(fitted, parts.X_test, parts.y_test, poisoned)
+        row["fit_seconds"] = round(seconds, 4)
+        return row
+
+    def timed_fit(X, y):
+        t0 = time.perf_counter()
+        fitted = fit_quietly(model.build(config.seed, data.standardized), X, y)
+        return fitted, time.perf_counter() - t0
+
+    advance("training on clean data")
+    rows = [score("clean", None, *timed_fit(parts.X_train, parts.y_train))]
+    advance("training on poisoned data")
+    rows.append(score("poisoned", None, *timed_fit(poisoned.X, poisoned.y)))
+    clean_acc, poisoned_acc = rows[0]["accuracy"], rows[1]["accuracy"]
+
+    flagged: dict[str, np.ndarray] = {}
+    for name, mitigation in zip(names, mitigations):
+        advance(f"mitigating: {name}")
+        t0 = time.perf_counter()
+        outcome = mitigation.mitigate(
+            poisoned.X, poisoned.y, model=model, seed=config.seed, standardized=data.standardized
+        )
+        row = score(name, mitigation.family, outcome.model, time.perf_counter() - t0)
+        row["rows_dropped"] = int((~outcome.kept).sum())
+        row["rows_relabelled"] = int((outcome.relabelled & outcome.kept).sum())
+        if outcome.flagged is not None:
+            flagged[name] = outcome.flagged
+            row.update(detection_scores(outcome.flagged, poisoned.mask))
+        row["recovered"] = recovered_share(clean_acc, poisoned_acc, row["accuracy"])
+        row.update(outcome.extras)
+        row.update(mitigation.evaluate_extras(outcome, parts.X_test, parts.y_test))
+        rows.append(row)
+
+    advance("done")
+    for row in rows:
+        row["delta_accuracy"] = row["accuracy"] - clean_acc
+        for key in ("rows_dropped", "rows_relabelled", "detection_precision", "detection_recall",
+                    "detection_f1", "recovered"):
+            row.setdefault(key, None)
+    return Result(
+        config=config, data=data, split=parts, poisoned=poisoned, rows=rows, flagged=flagged,
+        focus_class=focus, best=best_variant(rows), seconds=time.perf_counter() - started,
+    )
+
+
+def best_variant(rows: list[dict[str, Any]]) -> str | None:
+    """The mitigation with the highest accuracy less attack success rate (where there is one)."""
+    candidates = [r for r in rows if r["family"] is not None]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda r: (r["accuracy"] - (r["attack_success"] or 0.0), -r["fit_seconds"]))["name"]
+
+
+def family_title(family: str | None) -> str:
+    return FAMILIES.get(family or "", "baseline")

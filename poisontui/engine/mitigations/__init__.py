@@ -1,0 +1,15 @@
+"""The article's four families of mitigation, each a named, parameterised technique."""
+
+from poisontui.engine.mitigations.anomaly import IsolationForestFilter, LabelIssues, LOFFilter
+from poisontui.engine.mitigations.base import FAMILIES, Mitigated, Mitigation
+from poisontui.engine.mitigations.privacy import DPLogReg
+from poisontui.engine.mitigations.robustness import Bagging, Regularize
+from poisontui.engine.mitigations.validation import KNNSanitize, ZScoreFilter
+
+MITIGATIONS: dict[str, type[Mitigation]] = {
+    cls.name: cls
+    for cls in (ZScoreFilter, KNNSanitize, IsolationForestFilter, LOFFilter, LabelIssues, DPLogReg, Bagging,
+                Regularize)
+}
+
+__all__ = ["FAMILIES", "MITIGATIONS", "Mitigated", "Mitigation"]

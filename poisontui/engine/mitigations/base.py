@@ -1,0 +1,74 @@
+"""What every mitigation shares: the result shape, and the filter-then-train pattern of sanitisers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from poisontui.engine.models import Model, fit_quietly
+from poisontui.engine.params import Component, Param
+
+FAMILIES = {
+    "validation": "Robust data validation",
+    "anomaly": "Anomaly detection",
+    "privacy": "Differential privacy",
+    "robustness": "Model robustness",
+}
+
+
+@dataclass
+class Mitigated:
+    """A fitted model and what the mitigation did to the training rows on the way."""
+
+    model: Any
+    kept: np.ndarray
+    relabelled: np.ndarray
+    flagged: np.ndarray | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Mitigation(Component):
+    """Base class: `mitigate(X, y, model=, seed=, standardized=)` returns a `Mitigated`."""
+
+    family: ClassVar[str] = ""
+
+    def mitigate(self, X: np.ndarray, y: np.ndarray, *, model: Model, seed: int, standardized: bool) -> Mitigated:
+        raise NotImplementedError
+
+    def evaluate_extras(self, mitigated: Mitigated, X_test: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
+        """Figures only this mitigation can give about the test set (bagging's certificates)."""
+        return {}
+
+
+ACTION = Param("action", str, "drop", "what happens to a flagged row", choices=("drop", "relabel"))
+
+
+class Sanitizer(Mitigation):
+    """Flags suspicious training rows, drops or relabels them, then trains the chosen model as usual."""
+
+    def flag(self, X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the flagged-row mask and, for methods that can, a suggested label for every row."""
+        raise NotImplementedError
+
+    def mitigate(self, X, y, *, model, seed, standardized):
+        flagged, suggested = self.flag(X, y, seed)
+        kept = np.ones(len(y), dtype=bool)
+        y_used = y.copy()
+        if self.values.get("action", "drop") == "relabel" and suggested is not None:
+            y_used[flagged] = suggested[flagged]
+        else:
+            kept = ~flagged
+        relabelled = y_used != y
+        fitted = fit_quietly(model.build(seed, standardized), X[kept], y_used[kept])
+        return Mitigated(fitted, kept, relabelled, flagged)
+
+
+def by_class(y: np.ndarray, per_class: bool):
+    """Row groups to score separately: one per class, or all rows together."""
+    if not per_class:
+        yield np.arange(len(y))
+        return
+    for c in np.unique(y):
+        yield np.flatnonzero(y == c)
