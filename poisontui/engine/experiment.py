@@ -30,6 +30,12 @@ def component(kind: str, registry: dict[str, type], spec: dict[str, Any]) -> Com
     return lookup(kind, spec["name"], registry)(**params)
 
 
+def _typed(spec: dict[str, Any], registry: dict[str, type], kind: str) -> dict[str, Any]:
+    """The spec with its given parameters converted to their declared types ("7" -> 7)."""
+    built = component(kind, registry, spec)
+    return {"name": spec["name"], "params": {k: built.values[k] for k in spec.get("params") or {}}}
+
+
 @dataclass
 class Config:
     """Everything a run depends on. `to_dict`/`from_dict` round-trip through JSON."""
@@ -77,7 +83,10 @@ class Config:
             raise InputError(f"test_size must be between 0.05 and 0.9, not {self.test_size!r}")
         if not isinstance(self.mitigations, list):
             raise InputError("mitigations must be a list")
-        self.components()
+        self.model, self.attack = _typed(self.model, MODELS, "model"), _typed(self.attack, ATTACKS, "attack")
+        self.mitigations = [_typed(m, MITIGATIONS, "mitigation") for m in self.mitigations]
+        if not self.data:
+            self.dataset = _typed(self.dataset, DATASETS, "dataset")
 
     def components(self) -> tuple[Dataset | None, Model, Attack, list[Mitigation]]:
         dataset = None if self.data else component("dataset", DATASETS, self.dataset)

@@ -1,0 +1,61 @@
+"""The article experiment with every mitigation, hand-written with scikit-learn: the speed reference.
+
+Same data, split, flips and fits as `poisontui run --mitigation all`, minus everything
+poisontui adds (validation, metrics, reporting). Run by bench_run.py.
+"""
+
+import numpy as np
+from cleanlab.filter import find_label_issues
+from scipy.optimize import minimize
+from sklearn.datasets import make_classification
+from sklearn.ensemble import IsolationForest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+X, y = make_classification(n_samples=1000, n_features=20, random_state=42)
+Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=42)
+rng = np.random.default_rng(0)
+idx = rng.choice(len(ytr), 70, replace=False)
+yp = ytr.copy()
+yp[idx] = 1 - yp[idx]
+scores = {}
+
+
+def fit(Xf, yf, C=1.0):
+    return LogisticRegression(C=C).fit(Xf, yf).score(Xte, yte)
+
+
+scores["clean"], scores["poisoned"] = fit(Xtr, ytr), fit(Xtr, yp)
+z = np.abs((Xtr - np.median(Xtr, 0)) / (np.median(np.abs(Xtr - np.median(Xtr, 0)), 0) / 0.6745))
+keep = ~(z > 3.5).any(1)
+scores["zscore"] = fit(Xtr[keep], yp[keep])
+Xs = StandardScaler().fit_transform(Xtr)
+nb = yp[NearestNeighbors(n_neighbors=11).fit(Xs).kneighbors(Xs)[1][:, 1:]]
+share1 = nb.mean(1)
+yk = np.where(share1 >= 0.5, 1, np.where(share1 <= 0.5, 0, yp))
+scores["knn"] = fit(Xtr, yk)
+for name, make in (("iforest", lambda: IsolationForest(contamination=0.1, random_state=0)),
+                   ("lof", lambda: LocalOutlierFactor(contamination=0.1))):
+    keep = np.ones(len(yp), bool)
+    for c in (0, 1):
+        rows = np.flatnonzero(yp == c)
+        keep[rows] = make().fit_predict((Xs if name == "lof" else Xtr)[rows]) == 1
+    scores[name] = fit(Xtr[keep], yp[keep])
+proba = cross_val_predict(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)), Xtr, yp,
+                          cv=StratifiedKFold(5, shuffle=True, random_state=0), method="predict_proba")
+keep = ~find_label_issues(yp, proba, n_jobs=1)
+scores["label_issues"] = fit(Xtr[keep], yp[keep])
+Z = np.hstack([Xs / np.maximum(1, np.linalg.norm(Xs, axis=1, keepdims=True)), np.ones((len(yp), 1))]) / np.sqrt(2)
+s = np.where(yp == 1, 1.0, -1.0)
+res = minimize(lambda w: (np.logaddexp(0, -s * (Z @ w)).mean() + 0.05 * w @ w,
+                          -(Z.T @ (s / (1 + np.exp(s * (Z @ w))))) / len(s) + 0.1 * w),
+               np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B")
+scores["dp"] = res.x.size
+part = rng.integers(0, 15, len(yp))
+votes = np.array([LogisticRegression().fit(Xtr[part == p], yp[part == p]).predict(Xte) for p in range(15)])
+scores["bagging"] = ((votes.mean(0) > 0.5) == yte).mean()
+scores["regularize"] = fit(Xtr, yp, C=0.01)
+print(scores)

@@ -1,0 +1,282 @@
+"""Command line: `poisontui` opens the app; `poisontui run` and `poisontui list` work headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from poisontui import __version__
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="poisontui",
+        description="See what data poisoning does to a model and what each defence buys back. "
+        "With no command, opens the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"poisontui {__version__}")
+    parser.add_argument("--preset", help="open the app on this preset (default: article)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run one experiment headless and print the comparison",
+        description="Train on clean and poisoned data (and with each mitigation) and compare. "
+        "With no options this reproduces the article's example.",
+    )
+    source = run.add_argument_group("what to run (explicit options override --preset and --config)")
+    source.add_argument("--preset", help="start from a preset: article (default), stop-sign, diagnosis, backdoor")
+    source.add_argument("--config", metavar="FILE", help="rerun the config of a JSON result or config file")
+    source.add_argument("--dataset", metavar="NAME[:k=v,...]", help="built-in dataset and its parameters")
+    source.add_argument("--data", metavar="FILE.csv", help="your own CSV: numeric features and a label column")
+    source.add_argument("--label", metavar="COLUMN", help="label column of --data, by name or index (default: last)")
+    source.add_argument("--model", metavar="NAME[:k=v,...]", help="classifier and its parameters")
+    source.add_argument("--attack", metavar="NAME[:k=v,...]", help="poisoning attack and its parameters")
+    source.add_argument("--ratio", metavar="R", help="the attack's ratio (share of training rows poisoned)")
+    source.add_argument("--mitigation", metavar="NAME[:k=v,...]", action="append",
+                        help="a mitigation to compare (repeatable); 'all' runs every one with its defaults")
+    source.add_argument("--focus", metavar="CLASS", help="class whose recall is the headline")
+    seeds = run.add_argument_group("reproducibility")
+    seeds.add_argument("--seed", metavar="N", help="seed of the attack and randomised mitigations (default 0)")
+    seeds.add_argument("--data-seed", metavar="N", help="seed of data generation and the split (default 42)")
+    seeds.add_argument("--test-size", metavar="F", help="share of rows held out for testing (default 0.3)")
+    output = run.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, help="output format (default: table, or by --out's extension)")
+    output.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
+    output.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
+    lister = commands.add_parser("list", help="list datasets, models, attacks, mitigations and presets")
+    lister.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported as `error: ...` with exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from poisontui.engine.errors import Cancelled, PoisonError
+
+    try:
+        if args.command == "run":
+            return command_run(args)
+        if args.command == "list":
+            return command_list(args)
+        return open_app(args)
+    except (PoisonError, UsageError) as exc:
+        if isinstance(exc, Cancelled):
+            print("cancelled", file=sys.stderr)
+            return 130
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory; try a smaller dataset or fewer rows", file=sys.stderr)
+        return 2
+
+
+def open_app(args: argparse.Namespace) -> int:
+    from poisontui.engine.experiment import Config
+
+    config = Config.from_preset(args.preset or "article")
+    from poisontui.app import PoisonApp
+
+    PoisonApp(config).run()
+    return 0
+
+
+def load_config_file(path: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot be read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if isinstance(raw, dict) and isinstance(raw.get("config"), dict):
+        raw = raw["config"]
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path}: expected a JSON object with a config")
+    return raw
+
+
+def spec_from_text(text: str) -> dict[str, Any]:
+    from poisontui.engine.params import parse_spec
+
+    name, params = parse_spec(text)
+    return {"name": name, "params": params}
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a whole number, not {text!r}") from None
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"{what} must be a number, not {text!r}") from None
+
+
+def config_from_args(args: argparse.Namespace):
+    """The run's config: --config or --preset as the base, then each explicit option on top."""
+    from poisontui.engine.experiment import Config
+    from poisontui.engine.mitigations import MITIGATIONS
+    from poisontui.engine.presets import PRESETS
+    from poisontui.engine.params import lookup
+
+    if args.config and args.preset:
+        raise UsageError("give --config or --preset, not both")
+    if args.config:
+        raw = load_config_file(args.config)
+    else:
+        raw = dict(lookup("preset", args.preset or "article", PRESETS).config, preset=args.preset or "article")
+    raw = json.loads(json.dumps(raw))  # a deep copy we may change
+    if args.dataset and args.data:
+        raise UsageError("give --dataset or --data, not both")
+    if args.dataset:
+        raw.update(dataset=spec_from_text(args.dataset), data=None, label=None, focus_class=None)
+    if args.data:
+        raw.update(data=args.data, focus_class=None)
+    if args.label is not None:
+        if not (args.data or raw.get("data")):
+            raise UsageError("--label applies to a CSV file given with --data")
+        raw["label"] = args.label
+    if args.model:
+        raw["model"] = spec_from_text(args.model)
+    if args.attack:
+        raw["attack"] = spec_from_text(args.attack)
+    if args.ratio is not None:
+        attack = dict(raw.get("attack") or {"name": "label-flip"})
+        attack["params"] = {**(attack.get("params") or {}), "ratio": _float(args.ratio, "--ratio")}
+        raw["attack"] = attack
+    if args.mitigation:
+        if "all" in args.mitigation:
+            raw["mitigations"] = [{"name": name, "params": {}} for name in MITIGATIONS]
+        else:
+            raw["mitigations"] = [spec_from_text(m) for m in args.mitigation]
+    if args.focus is not None:
+        raw["focus_class"] = args.focus
+    if args.seed is not None:
+        raw["seed"] = _int(args.seed, "--seed")
+    if args.data_seed is not None:
+        raw["data_seed"] = _int(args.data_seed, "--data-seed")
+    if args.test_size is not None:
+        raw["test_size"] = _float(args.test_size, "--test-size")
+    return Config.from_dict(raw)
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    from poisontui.report import EXTENSIONS
+
+    if args.format:
+        return args.format
+    if args.out:
+        return EXTENSIONS.get(Path(args.out).suffix.lower(), "table")
+    return "table"
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    if not args.out:
+        return
+    target = Path(args.out)
+    if target.is_dir():
+        raise UsageError(f"{target}: is a folder; give a file name")
+    if target.exists() and not args.force:
+        raise UsageError(f"{target}: already exists; pass --force to overwrite it")
+    if not target.parent.exists() and str(target.parent):
+        raise UsageError(f"{target.parent}: no such folder")
+
+
+def command_run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    fmt = _output_format(args)
+    _check_out(args)
+    from poisontui.engine.experiment import run_experiment
+
+    result = run_experiment(config, progress=_stderr_progress())
+    text = render(result, fmt, width=None if args.out else _terminal_width())
+    if args.out:
+        from poisontui.files import write_atomic
+
+        try:
+            write_atomic(args.out, text)
+        except OSError as exc:
+            raise UsageError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def render(result, fmt: str, width: int | None = None) -> str:
+    from poisontui import report
+
+    text = report.to_table(result, width or 100) if fmt == "table" else report.FORMATS[fmt](result)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _terminal_width() -> int:
+    try:
+        return max(60, os.get_terminal_size(sys.stdout.fileno()).columns)
+    except OSError:
+        return 100
+
+
+def _stderr_progress():
+    """Progress on stderr, one line rewritten in place, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, label: str) -> None:
+        end = "\n" if label == "done" else ""
+        sys.stderr.write(f"\r\033[K[{done}/{total}] {label}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def command_list(args: argparse.Namespace) -> int:
+    from poisontui.engine.catalog import describe
+
+    catalogue = describe()
+    if args.format == "json":
+        print(json.dumps(catalogue, indent=2))
+        return 0
+    for kind in ("datasets", "models", "attacks", "mitigations"):
+        print(kind.upper())
+        family = None
+        for entry in catalogue[kind]:
+            if entry.get("family") and entry["family"] != family:
+                family = entry["family"]
+                print(f"  [{entry['family_title']}]")
+            print(f"  {entry['name']:<17} {entry['summary']}")
+            for p in entry["params"]:
+                print(f"      {p['name']:<14} {p['type']:<5} {_range(p):<16} default {p['default']!r:<10} {p['help']}")
+        print()
+    print("PRESETS")
+    for preset in catalogue["presets"]:
+        print(f"  {preset['name']:<17} {preset['summary']}")
+    print("\nParameters are set as NAME:key=value,key=value, e.g. --attack targeted-flip:ratio=0.3,source=stop")
+    return 0
+
+
+def _range(p: dict[str, Any]) -> str:
+    if "choices" in p:
+        return "|".join(p["choices"])
+    if "min" in p:
+        return f"{p['min']:g}..{p['max']:g}"
+    return "any"

@@ -1,0 +1,155 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from poisontui.cli import main
+from poisontui.engine.mitigations import MITIGATIONS
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_run_with_no_options_is_the_article(capsys):
+    from test_experiment import article_script_accuracy
+
+    code, out, err = run_cli(capsys, "run", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["poisoned_count"] == 70
+    assert [r["name"] for r in result["results"]] == ["clean", "poisoned"]
+    assert result["results"][0]["accuracy"] == article_script_accuracy()
+
+
+def test_mitigation_all_runs_every_mitigation(capsys):
+    code, out, _ = run_cli(capsys, "run", "--mitigation", "all", "--format", "json")
+    rows = json.loads(out)["results"]
+    assert code == 0 and [r["name"] for r in rows[2:]] == list(MITIGATIONS)
+    for row in rows:
+        assert {"accuracy", "macro_f1", "recall", "confusion", "fit_seconds", "rows_dropped",
+                "detection_precision", "recovered", "attack_success"} <= set(row)
+
+
+def test_options_override_the_preset(capsys):
+    code, out, _ = run_cli(capsys, "run", "--preset", "diagnosis", "--ratio", "0.2", "--mitigation",
+                           "knn-sanitize:k=7", "--seed", "3", "--format", "json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["config"]["attack"]["params"] == {"ratio": 0.2, "source": "malignant", "target": "benign"}
+    assert result["config"]["mitigations"] == [{"name": "knn-sanitize", "params": {"k": 7}}]
+    assert result["config"]["seed"] == 3 and result["focus_class"] == "malignant"
+    assert result["poisoned_count"] == int(0.2 * 149)  # 149 malignant rows in the training split
+
+
+def test_config_file_reproduces_a_json_result(capsys, tmp_path):
+    out_file = tmp_path / "result.json"
+    code, _, err = run_cli(capsys, "run", "--preset", "stop-sign", "--out", str(out_file))
+    assert code == 0 and "wrote" in err
+    first = json.loads(out_file.read_text())
+    code, out, _ = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
+    again = json.loads(out)
+    strip = lambda r: [{k: v for k, v in row.items() if k != "fit_seconds"} for row in r["results"]]
+    assert strip(first) == strip(again)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_text_formats(capsys, fmt):
+    code, out, _ = run_cli(capsys, "run", "--preset", "diagnosis", "--format", fmt)
+    assert code == 0
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [r["name"] for r in rows][:2] == ["clean", "poisoned"] and "recall[malignant]" in rows[0]
+    else:
+        assert "label-issues" in out and "malignant" in out
+
+
+def test_table_fits_80_columns(capsys, monkeypatch):
+    monkeypatch.setattr("poisontui.cli._terminal_width", lambda: 80)
+    code, out, _ = run_cli(capsys, "run", "--preset", "diagnosis", "--mitigation", "all")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "…" not in out
+
+
+def test_out_refuses_to_overwrite_without_force(capsys, tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("keep me")
+    code, _, err = run_cli(capsys, "run", "--out", str(target))
+    assert code == 2 and "already exists" in err and target.read_text() == "keep me"
+    code, _, _ = run_cli(capsys, "run", "--out", str(target), "--force")
+    assert code == 0 and target.read_text().startswith("name,family")
+
+
+def test_list_json_describes_every_parameter(capsys):
+    code, out, _ = run_cli(capsys, "list", "--format", "json")
+    catalogue = json.loads(out)
+    assert code == 0
+    assert {m["name"] for m in catalogue["mitigations"]} == set(MITIGATIONS)
+    ratio = next(p for p in catalogue["attacks"][0]["params"] if p["name"] == "ratio")
+    assert {"type", "default", "min", "max", "help"} <= set(ratio)
+    assert {p["name"] for p in catalogue["presets"]} == {"article", "stop-sign", "diagnosis", "backdoor"}
+
+
+def test_list_table(capsys):
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0 and "Differential privacy" in out and "knn-sanitize" in out
+
+
+BAD_INPUTS = [
+    (["--data", "{missing}"], "no such file"),
+    (["--data", "{empty}"], "empty"),
+    (["--data", "{text}"], "column 'b', line 3: 'x' is not a number"),
+    (["--data", "{nan}"], "not a finite number"),
+    (["--data", "{one_class}"], "one class only"),
+    (["--data", "{tiny_class}"], "class 'c' has only 1 row"),
+    (["--data", "{good}", "--label", "nope"], "no label column 'nope'"),
+    (["--dataset", "moon"], "unknown dataset 'moon' (did you mean 'moons'?)"),
+    (["--model", "logreg:C=-1"], "C must be between"),
+    (["--model", "knn:n_neighbors=many"], "must be a whole number"),
+    (["--attack", "label-flip:ratio=1.5"], "ratio must be between 0 and 0.9"),
+    (["--ratio", "lots"], "--ratio must be a number"),
+    (["--attack", "targeted-flip", "--ratio", "1"], "leaves one class only"),
+    (["--mitigation", "isolation-forrest"], "did you mean 'isolation-forest'"),
+    (["--config", "{good}"], "not valid JSON"),
+    (["--seed", "-1"], "seed must be a whole number from 0"),
+    (["--dataset", "synthetic:n_informative=30"], "must not exceed n_features"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_INPUTS)
+def test_bad_input_gives_exit_2_and_one_line(capsys, tmp_path, args, message):
+    files = {
+        "missing": tmp_path / "missing.csv",
+        "empty": tmp_path / "empty.csv",
+        "text": tmp_path / "text.csv",
+        "nan": tmp_path / "nan.csv",
+        "one_class": tmp_path / "one.csv",
+        "tiny_class": tmp_path / "tiny.csv",
+        "good": tmp_path / "good.csv",
+    }
+    body = "".join(f"{i},{i * 2},{'a' if i % 2 else 'b'}\n" for i in range(20))
+    files["empty"].write_text("")
+    files["text"].write_text("a,b,y\n1,2,a\n3,x,b\n" + body)
+    files["nan"].write_text("a,b,y\n" + body + "1,NaN,a\n")
+    files["one_class"].write_text("a,b,y\n" + "".join(f"{i},{i},a\n" for i in range(10)))
+    files["tiny_class"].write_text("a,b,y\n" + body + "1,2,c\n")
+    files["good"].write_text("a,b,y\n" + body)
+    args = [a.format(**files) for a in args]
+    code, out, err = run_cli(capsys, "run", *args)
+    assert code == 2
+    assert err.startswith("error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err and out == ""
+
+
+def test_subprocess_entry_points_never_show_a_traceback(tmp_path):
+    bad = subprocess.run([sys.executable, "-m", "poisontui", "run", "--data", str(tmp_path / "nope.csv")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr == f"error: {tmp_path / 'nope.csv'}: no such file\n"
+    listed = subprocess.run(["poisontui", "list", "--format", "json"], capture_output=True, text=True)
+    assert listed.returncode == 0 and json.loads(listed.stdout)["presets"]
