@@ -74,6 +74,10 @@ class Attack(Component):
         """The class whose recall tells the story of this attack, if one does."""
         return None
 
+    def describe(self, poisoned: Poisoned, n_train: int, class_names: list[str]) -> str:
+        """What the attack did, in a sentence: "70 of 700 training labels flipped"."""
+        return f"{poisoned.count} of {n_train} training labels flipped"
+
 
 class LabelFlip(Attack):
     name = "label-flip"
@@ -113,9 +117,15 @@ class TargetedFlip(_Targeted):
     summary = "relabel a share of one class as another (stop -> yield, malignant -> benign)"
     params = (
         Param("ratio", float, 0.4, "share of the source class's training rows relabelled", 0.0, 1.0, step=0.05),
-        Param("source", str, "", "class whose rows are relabelled (name or index; default: the first)"),
-        Param("target", str, "", "class they are relabelled as (default: the second)"),
+        Param("source", str, "", "class whose rows are relabelled (name or index; default: the first)",
+              choices_from="classes"),
+        Param("target", str, "", "class they are relabelled as (default: the second)", choices_from="classes"),
     )
+
+    def describe(self, poisoned, n_train, class_names):
+        source = int(np.sum(poisoned.mask | (poisoned.y == poisoned.source)))
+        return (f"{poisoned.count} of {source} training rows of {class_names[poisoned.source]!r} "
+                f"relabelled {class_names[poisoned.target]!r}")
 
     def poison(self, X, y, *, seed, class_names):
         source, target = self.classes(class_names)
@@ -134,7 +144,8 @@ class ConfidenceFlip(Attack):
     summary = "flip the labels a clean model is most confident about (bites far harder than random)"
     params = (
         Param("ratio", float, 0.2, RATIO_HELP, 0.0, 0.9, step=0.05),
-        Param("within", str, "", "flip only rows of this class (name or index; default: any class)"),
+        Param("within", str, "", "flip only rows of this class (name or index; default: any class)",
+              choices_from="classes"),
     )
 
     def poison(self, X, y, *, seed, class_names):
@@ -175,6 +186,9 @@ class Injection(Attack):
         Param("distance", float, 4.0, "how far outside, in standard deviations", 0.5, 50.0, step=0.5),
     )
 
+    def describe(self, poisoned, n_train, class_names):
+        return f"{poisoned.count} wrongly labelled points injected {self.placement} the data, beside {n_train} rows"
+
     def poison(self, X, y, *, seed, class_names):
         rng = np.random.default_rng(seed)
         n = share(self.ratio, len(y))
@@ -201,14 +215,16 @@ class Backdoor(Attack):
     summary = "stamp a trigger (a few features set out of range) on some rows and relabel them as the target"
     params = (
         Param("ratio", float, 0.05, RATIO_HELP, 0.0, 0.9, step=0.01),
-        Param("target", str, "", "class a triggered input is steered to (name or index; default: the first)"),
+        Param("target", str, "", "class a triggered input is steered to (name or index; default: the first)",
+              choices_from="classes"),
         Param("size", int, 3, "number of trigger features (the last ones: a corner of an image)", 1, 64, step=1),
         Param("strength", float, 1.0, "trigger value above each feature's maximum, in feature ranges", 0.1, 10.0,
               step=0.1),
     )
 
-    def focus_class(self, class_names):
-        return None
+    def describe(self, poisoned, n_train, class_names):
+        return (f"{poisoned.count} of {n_train} training rows stamped with a {self.size}-feature trigger "
+                f"and relabelled {class_names[poisoned.target]!r}")
 
     def poison(self, X, y, *, seed, class_names):
         target = resolve_class(self.target, class_names, f"{self.name} target", 0)

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from poisontui.engine.attacks import ATTACKS, Attack, Poisoned
+from poisontui.engine.cache import DataCache
 from poisontui.engine.datasets import DATASETS, Data, Dataset
 from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
@@ -16,6 +17,7 @@ from poisontui.engine.mitigations import FAMILIES, MITIGATIONS, Mitigation
 from poisontui.engine.models import MODELS, Model, fit_quietly
 from poisontui.engine.params import Component, lookup
 from poisontui.engine.presets import PRESETS
+from poisontui.engine.splitting import Split, split
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,28 +108,6 @@ class Config:
 
 
 @dataclass
-class Split:
-    X_train: np.ndarray
-    X_test: np.ndarray
-    y_train: np.ndarray
-    y_test: np.ndarray
-
-
-def split(data: Data, test_size: float, seed: int) -> Split:
-    """The article's split: train_test_split(test_size, random_state=seed), not stratified."""
-    from sklearn.model_selection import train_test_split
-
-    n_test = int(np.ceil(test_size * len(data.y)))
-    if len(data.y) - n_test < 2 or n_test < 1:
-        raise InputError(f"{len(data.y)} rows are too few to split with test_size {test_size:g}")
-    parts = train_test_split(data.X, data.y, test_size=test_size, random_state=seed)
-    result = Split(*parts)
-    if len(np.unique(result.y_train)) < 2:
-        raise InputError("the training split holds one class only; use more rows or another data seed")
-    return result
-
-
-@dataclass
 class Result:
     """Rows of scores (JSON-ready) plus the arrays the app draws from."""
 
@@ -184,11 +164,13 @@ def run_experiment(
     config: Config,
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    cache: DataCache | None = None,
 ) -> Result:
     """Load, split, poison, and train the clean, poisoned and mitigated models; score them all.
 
     `progress(done, total, label)` is called before each step; `is_cancelled()` is
-    checked between steps and raises `Cancelled` when it returns true.
+    checked between steps and raises `Cancelled` when it returns true. A `cache`
+    keeps loaded data between runs.
     """
     started = time.perf_counter()
     _, model, attack, mitigations = config.components()
@@ -205,8 +187,7 @@ def run_experiment(
         step += 1
 
     advance("loading data")
-    data = config.load_data()
-    parts = split(data, config.test_size, config.data_seed)
+    data, parts = (cache or DataCache(size=0)).get(config)
     advance(f"poisoning ({attack.name})")
     poisoned = attack.poison(parts.X_train, parts.y_train, seed=config.seed, class_names=data.class_names)
     if len(np.unique(poisoned.y)) < 2:

@@ -22,6 +22,8 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     step: float | None = None
+    choices_from: str | None = None
+    """Where choices come from at run time: "classes" for a class of the chosen data."""
 
     def coerce(self, value: Any) -> Any:
         """Return `value` as this parameter's type, or raise `InputError` saying why not."""
