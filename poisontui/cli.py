@@ -278,5 +278,5 @@ def _range(p: dict[str, Any]) -> str:
     if "choices" in p:
         return "|".join(p["choices"])
     if "min" in p:
-        return f"{p['min']:g}..{p['max']:g}"
+        return f"{p['min']:g}..{p['max']:g}" if p["max"] < 1e6 else f"{p['min']:g}..{p['max']}"
     return "any"

@@ -117,7 +117,7 @@ BAD_INPUTS = [
     (["--attack", "targeted-flip", "--ratio", "1"], "leaves one class only"),
     (["--mitigation", "isolation-forrest"], "did you mean 'isolation-forest'"),
     (["--config", "{good}"], "not valid JSON"),
-    (["--seed", "-1"], "seed must be a whole number from 0"),
+    (["--seed", "-1"], "seed must be between 0 and 4294967295, not -1"),
     (["--dataset", "synthetic:n_informative=30"], "must not exceed n_features"),
 ]
 

@@ -15,7 +15,7 @@ from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
 from poisontui.engine.mitigations import FAMILIES, MITIGATIONS, Mitigation
 from poisontui.engine.models import MODELS, Model, fit_quietly
-from poisontui.engine.params import Component, lookup
+from poisontui.engine.params import Component, Param, check_params, lookup
 from poisontui.engine.presets import PRESETS
 from poisontui.engine.splitting import Split, split
 
@@ -30,6 +30,13 @@ def component(kind: str, registry: dict[str, type], spec: dict[str, Any]) -> Com
     if not isinstance(params, dict):
         raise InputError(f"{kind} {spec['name']}: params must be a mapping, not {params!r}")
     return lookup(kind, spec["name"], registry)(**params)
+
+
+RUN_PARAMS = (
+    Param("seed", int, 0, "seed of the attack and randomised mitigations", 0, 2**32 - 1, step=1),
+    Param("data_seed", int, 42, "seed of data generation and the train/test split", 0, 2**32 - 1, step=1),
+    Param("test_size", float, 0.3, "share of rows held out for testing", 0.05, 0.9, step=0.05),
+)
 
 
 def _typed(spec: dict[str, Any], registry: dict[str, type], kind: str) -> dict[str, Any]:
@@ -76,13 +83,9 @@ class Config:
 
     def validate(self) -> None:
         """Check every name and parameter now, before any data is loaded or model trained."""
-        for key in ("seed", "data_seed"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2**32 - 1:
-                raise InputError(f"{key} must be a whole number from 0 to 4294967295, not {value!r}")
-        if isinstance(self.test_size, bool) or not isinstance(self.test_size, (int, float)) \
-                or not 0.05 <= self.test_size <= 0.9:
-            raise InputError(f"test_size must be between 0.05 and 0.9, not {self.test_size!r}")
+        given = {p.name: getattr(self, p.name) for p in RUN_PARAMS}
+        for name, value in check_params("config", RUN_PARAMS, given).items():
+            setattr(self, name, value)
         if not isinstance(self.mitigations, list):
             raise InputError("mitigations must be a list")
         self.model, self.attack = _typed(self.model, MODELS, "model"), _typed(self.attack, ATTACKS, "attack")

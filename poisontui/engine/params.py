@@ -52,7 +52,7 @@ class Param:
         too_low = self.low is not None and value < self.low
         too_high = self.high is not None and value > self.high
         if self.kind in (int, float) and (too_low or too_high):
-            raise InputError(f"{self.name} must be {self.range_phrase()}, not {value:g}")
+            raise InputError(f"{self.name} must be {self.range_phrase()}, not {_num(value)}")
         return value
 
     def _parse(self, text: str) -> Any:
@@ -86,8 +86,8 @@ class Param:
 
     def range_phrase(self) -> str:
         if self.low is not None and self.high is not None:
-            return f"between {self.low:g} and {self.high:g}"
-        return f"at least {self.low:g}" if self.low is not None else f"at most {self.high:g}"
+            return f"between {_num(self.low)} and {_num(self.high)}"
+        return f"at least {_num(self.low)}" if self.low is not None else f"at most {_num(self.high)}"
 
     def range_text(self) -> str:
         """The allowed values in a few characters, for tables and forms."""
@@ -96,7 +96,7 @@ class Param:
         if self.kind is bool:
             return "true|false"
         if self.low is not None and self.high is not None:
-            return f"{self.low:g}..{self.high:g}"
+            return f"{_num(self.low)}..{_num(self.high)}"
         return self.kind.__name__
 
 
@@ -180,6 +180,11 @@ def lookup(kind: str, name: str, registry: dict[str, type]) -> type:
         raise InputError(
             f"unknown {kind} {name!r}{_suggestion(name, registry)}; choose from {', '.join(registry)}"
         ) from None
+
+
+def _num(value: float) -> str:
+    """A bound or value as people write it: 4294967295, not 4.29497e+09; 0.05, not 0.050000."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _suggestion(word: str, options) -> str:

@@ -1,0 +1,1 @@
+"""One screen per file: dataset, attack, mitigations, results, and the help screen."""

@@ -1,0 +1,39 @@
+"""What every main screen shares: the navigation bar, the run status line and the footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from poisontui.widgets.status import NavBar, RunStatus
+
+if TYPE_CHECKING:
+    from poisontui.app import PoisonApp
+
+
+class PoisonScreen(Screen):
+    """A main screen. Subclasses give `MODE` and `compose_body`, and refresh in `sync`."""
+
+    MODE = ""
+
+    @property
+    def poison_app(self) -> "PoisonApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        yield from self.compose_body()
+        yield RunStatus()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def on_screen_resume(self) -> None:
+        self.sync()
+
+    def sync(self) -> None:
+        """Show the app's current settings (another screen may have changed them)."""

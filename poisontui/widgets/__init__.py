@@ -1,0 +1,1 @@
+"""Reusable widgets: parameter forms, charts, the navigation bar and the run status line."""

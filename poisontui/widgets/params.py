@@ -1,0 +1,180 @@
+"""A form built from a component's parameter declarations: ranges enforced, help shown on focus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from poisontui.engine.errors import InputError
+from poisontui.engine.params import Param
+
+DEFAULT_CLASS = "(default)"
+
+
+def step_of(param: Param) -> float:
+    """A sensible step for +/-: the declared one, else a tenth of the range."""
+    if param.step:
+        return param.step
+    if param.low is not None and param.high is not None:
+        return (param.high - param.low) / 10
+    return 1.0
+
+
+def format_number(param: Param, value: float) -> str:
+    if param.kind is int:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+class NumberInput(Input):
+    """A number field whose value +/- (or left/right) step within the declared range."""
+
+    BINDINGS = [
+        Binding("plus,right", "step(1)", "more", show=False, priority=True),
+        Binding("minus,left", "step(-1)", "less", show=False, priority=True),
+    ]
+
+    def __init__(self, param: Param, value: Any, **kwargs) -> None:
+        kind = "integer" if param.kind is int else "number"
+        super().__init__(format_number(param, value), type=kind, compact=True, **kwargs)
+        self.param = param
+
+    def action_step(self, direction: int) -> None:
+        param = self.param
+        try:
+            current = float(self.value)
+        except ValueError:
+            current = float(param.default)
+        value = current + direction * step_of(param)
+        if param.low is not None:
+            value = max(param.low, value)
+        if param.high is not None:
+            value = min(param.high, value)
+        # Snap away float noise (0.1 + 0.2) without losing the step's precision.
+        value = round(value, 10)
+        self.value = format_number(param, value)
+        self.cursor_position = len(self.value)
+
+
+class ParamForm(Vertical):
+    """Fields for a tuple of `Param`s. Posts `ParamForm.Changed` with each valid new value."""
+
+    DEFAULT_CSS = """
+    ParamForm { height: auto; }
+    ParamForm .param-row { height: 1; }
+    ParamForm .param-name { width: 15; color: $text; }
+    ParamForm Input, ParamForm Select { width: 1fr; }
+    ParamForm Checkbox { width: 1fr; }
+    ParamForm .param-range { width: 13; color: $text-muted; padding-left: 1; }
+    ParamForm Input.-invalid { color: $error; text-style: bold; }
+    ParamForm .param-help { color: $text-muted; height: auto; }
+    ParamForm .param-error { color: $error; height: auto; }
+    ParamForm .param-error:blank { display: none; }
+    """
+
+    class Changed(Message):
+        """A parameter took a new, valid value."""
+
+        def __init__(self, form: "ParamForm", name: str, value: Any) -> None:
+            super().__init__()
+            self.form = form
+            self.name = name
+            self.value = value
+
+        @property
+        def control(self) -> "ParamForm":
+            return self.form
+
+    def __init__(self, params: tuple[Param, ...], values: dict[str, Any], *, class_names=(), owner: str = "",
+                 show_help: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.params = params
+        self.values = {p.name: values.get(p.name, p.default) for p in params}
+        self.class_names = list(class_names)
+        self.owner = owner
+        self.show_help = show_help
+
+    def compose(self) -> ComposeResult:
+        for param in self.params:
+            with Horizontal(classes="param-row"):
+                yield Label(param.name, classes="param-name")
+                field = self._field(param)
+                field.param_name = param.name
+                field.tooltip = param.help
+                yield field
+                yield Label(self._range(param), classes="param-range")
+        if self.params and self.show_help:
+            yield Static(self.params[0].help, classes="param-help")
+        yield Static("", classes="param-error")
+
+    def _range(self, param: Param) -> str:
+        return "class" if param.choices_from == "classes" else param.range_text()
+
+    def _field(self, param: Param) -> Widget:
+        value = self.values[param.name]
+        if param.kind is bool:
+            return Checkbox("", value=bool(value), compact=True)
+        if param.choices is not None:
+            return Select([(c, c) for c in param.choices], value=value, allow_blank=False, compact=True)
+        if param.choices_from == "classes":
+            options = [(DEFAULT_CLASS, "")] + [(name, name) for name in self.class_names]
+            if value not in {v for _, v in options}:
+                options.append((value, value))
+            return Select(options, value=value, allow_blank=False, compact=True)
+        if param.kind in (int, float):
+            return NumberInput(param, value)
+        return Input(str(value), compact=True)
+
+    def _param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    def _accept(self, widget: Widget, raw: Any) -> None:
+        name = getattr(widget, "param_name", None)
+        if name is None:
+            return
+        param = self._param(name)
+        error = self.query_one(".param-error", Static)
+        if isinstance(raw, str) and raw.strip() == "" and param.kind is not str:
+            widget.add_class("-invalid")
+            error.update(f"{self.owner} {name}: needs a value ({param.range_text()})".strip())
+            return
+        try:
+            value = param.coerce(raw)
+        except InputError as exc:
+            widget.add_class("-invalid")
+            error.update(f"{self.owner} {exc}".strip())
+            return
+        widget.remove_class("-invalid")
+        error.update("")
+        if value != self.values[name]:
+            self.values[name] = value
+            self.post_message(self.Changed(self, name, value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._accept(event.input, event.value)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._accept(event.select, event.value)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._accept(event.checkbox, event.value)
+
+    def on_descendant_focus(self, event) -> None:
+        name = getattr(event.widget, "param_name", None)
+        if name is not None and self.show_help:
+            param = self._param(name)
+            hint = "  (+/- or left/right step)" if param.kind in (int, float) else ""
+            self.query_one(".param-help", Static).update(param.help + hint)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.query(".-invalid"))

@@ -1,0 +1,59 @@
+"""The navigation bar at the top of each screen and the run status line at the bottom."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+SCREENS = (("dataset", "1", "Dataset"), ("attack", "2", "Attack"), ("mitigations", "3", "Mitigations"),
+           ("results", "4", "Results"))
+
+
+class NavBar(Static):
+    """Which screen this is, and the digit that reaches each one."""
+
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(self._text(current))
+
+    @staticmethod
+    def _text(current: str) -> str:
+        parts = []
+        for mode, key, title in SCREENS:
+            if mode == current:
+                parts.append(f"[reverse bold] {key} {title} [/]")
+            else:
+                parts.append(f" {key} {title} ")
+        return "│".join(parts) + "  [dim]poisontui[/]"
+
+
+class RunStatus(Horizontal):
+    """What the app is doing: ready, running (with progress), or showing results that are stale."""
+
+    DEFAULT_CSS = """
+    RunStatus { height: 1; background: $panel; }
+    RunStatus #status-text { width: 1fr; padding-left: 1; }
+    RunStatus ProgressBar { width: 30; display: none; }
+    RunStatus.-running ProgressBar { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status-text")
+        yield ProgressBar(total=1, show_eta=False, show_percentage=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self._refresh_status)
+        self.watch(self.app, "progress", self._refresh_progress)
+
+    def _refresh_status(self, text: str) -> None:
+        self.query_one("#status-text", Static).update(text)
+        self.set_class(bool(getattr(self.app, "running", False)), "-running")
+
+    def _refresh_progress(self, progress: tuple[int, int]) -> None:
+        done, total = progress
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
