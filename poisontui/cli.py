@@ -265,7 +265,7 @@ def command_list(args: argparse.Namespace) -> int:
                 print(f"  [{entry['family_title']}]")
             print(f"  {entry['name']:<17} {entry['summary']}")
             for p in entry["params"]:
-                print(f"      {p['name']:<14} {p['type']:<5} {_range(p):<16} default {p['default']!r:<10} {p['help']}")
+                print(f"      {p['name']:<14} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
         print()
     print("PRESETS")
     for preset in catalogue["presets"]:
@@ -273,10 +273,3 @@ def command_list(args: argparse.Namespace) -> int:
     print("\nParameters are set as NAME:key=value,key=value, e.g. --attack targeted-flip:ratio=0.3,source=stop")
     return 0
 
-
-def _range(p: dict[str, Any]) -> str:
-    if "choices" in p:
-        return "|".join(p["choices"])
-    if "min" in p:
-        return f"{p['min']:g}..{p['max']:g}" if p["max"] < 1e6 else f"{p['min']:g}..{p['max']}"
-    return "any"

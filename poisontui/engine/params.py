@@ -81,6 +81,7 @@ class Param:
             info["max"] = self.high
         if self.choices is not None:
             info["choices"] = list(self.choices)
+        info["range"] = self.range_text()
         info["help"] = self.help
         return info
 
