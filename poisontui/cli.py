@@ -90,6 +90,7 @@ def open_app(args: argparse.Namespace) -> int:
     config = Config.from_preset(args.preset or "article")
     from poisontui.app import PoisonApp
 
+
     PoisonApp(config).run()
     return 0
 

@@ -23,7 +23,17 @@ class Series:
     color: str
 
 
-class ScatterChart(PlotextPlot):
+class Chart(PlotextPlot):
+    """A plotext plot that can also show just a message."""
+
+    def blank(self, message: str) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plt.title(message)
+        self.refresh()
+
+
+class ScatterChart(Chart):
     """A 2-D scatter of labelled series; `draw` replaces what is shown."""
 
     DEFAULT_CSS = "ScatterChart { height: 1fr; min-height: 8; }"
@@ -39,28 +49,20 @@ class ScatterChart(PlotextPlot):
             plt.xlabel(axes)
         self.refresh()
 
-    def blank(self, message: str) -> None:
-        plt = self.plt
-        plt.clear_figure()
-        plt.title(message)
-        self.refresh()
 
+class BarChart(Chart):
+    """Horizontal bars, one per name, on a 0..1 axis, tallest first."""
 
-class BarChart(PlotextPlot):
-    """Horizontal bars per variant, one or two measures side by side, on a 0..1 axis."""
+    DEFAULT_CSS = "BarChart { height: 12; min-height: 8; }"
 
-    DEFAULT_CSS = "BarChart { height: 1fr; min-height: 8; }"
-
-    def draw(self, title: str, names: list[str], measures: dict[str, list[float]]) -> None:
+    def draw(self, title: str, names: list[str], values: list[float], marker: str = "sd",
+             color: str = "blue") -> None:
         plt = self.plt
         plt.clear_figure()
         plt.title(title)
-        labels = list(measures)
-        values = [measures[label] for label in labels]
-        if len(values) == 1:
-            plt.bar(names, values[0], orientation="horizontal", width=0.4, color="blue", label=labels[0])
-        else:
-            plt.multiple_bar(names, values, orientation="horizontal", width=0.4, labels=labels,
-                             color=["blue", "orange"][: len(values)])
+        # plotext puts the first bar at the bottom; reverse so the chart reads in table order.
+        plt.bar(names[::-1], values[::-1], orientation="horizontal", width=0.5, marker=marker, color=color)
         plt.xlim(0, 1)
+        # Two text rows per bar, plus the title, frame and ticks.
+        self.styles.height = 2 * len(names) + 4
         self.refresh()

@@ -68,14 +68,13 @@ class ParamForm(Vertical):
     DEFAULT_CSS = """
     ParamForm { height: auto; }
     ParamForm .param-row { height: 1; }
-    ParamForm .param-name { width: 15; color: $text; }
+    ParamForm .param-name { width: 14; color: $text; }
     ParamForm Input, ParamForm Select { width: 1fr; }
     ParamForm Checkbox { width: 1fr; }
-    ParamForm .param-range { width: 13; color: $text-muted; padding-left: 1; }
+    ParamForm .param-range { width: auto; max-width: 14; color: $text-muted; padding-left: 1; }
     ParamForm Input.-invalid { color: $error; text-style: bold; }
     ParamForm .param-help { color: $text-muted; height: auto; }
     ParamForm .param-error { color: $error; height: auto; }
-    ParamForm .param-error:blank { display: none; }
     """
 
     class Changed(Message):
@@ -100,7 +99,23 @@ class ParamForm(Vertical):
         self.owner = owner
         self.show_help = show_help
 
+    def reset(self, params: tuple[Param, ...] | None = None, values: dict[str, Any] | None = None, *,
+              class_names=None, owner: str | None = None) -> None:
+        """Show other parameters or values; the form rebuilds its fields."""
+        if params is not None:
+            self.params = params
+        if owner is not None:
+            self.owner = owner
+        if class_names is not None:
+            self.class_names = list(class_names)
+        given = values if values is not None else self.values
+        self.values = {p.name: given.get(p.name, p.default) for p in self.params}
+        self.refresh(recompose=True)
+
     def compose(self) -> ComposeResult:
+        if not self.params:
+            yield Static(f"({self.owner or 'this'} has no parameters)", classes="param-help")
+            return
         for param in self.params:
             with Horizontal(classes="param-row"):
                 yield Label(param.name, classes="param-name")
@@ -114,19 +129,21 @@ class ParamForm(Vertical):
         yield Static("", classes="param-error")
 
     def _range(self, param: Param) -> str:
-        return "class" if param.choices_from == "classes" else param.range_text()
+        if param.choices is not None or param.choices_from is not None:
+            return ""  # the drop-down shows the choices
+        return param.range_text()
 
     def _field(self, param: Param) -> Widget:
         value = self.values[param.name]
         if param.kind is bool:
             return Checkbox("", value=bool(value), compact=True)
         if param.choices is not None:
-            return Select([(c, c) for c in param.choices], value=value, allow_blank=False, compact=True)
+            return Select([(c, c) for c in param.choices], value=value, allow_blank=False, compact=True, type_to_search=False)
         if param.choices_from == "classes":
             options = [(DEFAULT_CLASS, "")] + [(name, name) for name in self.class_names]
             if value not in {v for _, v in options}:
                 options.append((value, value))
-            return Select(options, value=value, allow_blank=False, compact=True)
+            return Select(options, value=value, allow_blank=False, compact=True, type_to_search=False)
         if param.kind in (int, float):
             return NumberInput(param, value)
         return Input(str(value), compact=True)

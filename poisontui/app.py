@@ -1,0 +1,228 @@
+"""The terminal app: four screens over one experiment config, runs in a worker thread."""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import partial
+from typing import Any, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from poisontui.engine.attacks import ATTACKS
+from poisontui.engine.cache import DataCache
+from poisontui.engine.errors import Cancelled, PoisonError
+from poisontui.engine.experiment import Config, Result, run_experiment
+from poisontui.engine.mitigations import MITIGATIONS
+from poisontui.engine.presets import PRESETS
+from poisontui.screens.attack import AttackScreen
+from poisontui.screens.dataset import DatasetScreen
+from poisontui.screens.help import HelpScreen
+from poisontui.screens.mitigations import MitigationsScreen
+from poisontui.screens.results import ResultsScreen
+from poisontui.widgets.status import SCREENS
+
+
+class PoisonApp(App):
+    """Pick data, configure an attack, toggle mitigations, run, and compare."""
+
+    TITLE = "poisontui"
+    CSS_PATH = "app.tcss"
+    MODES = {"dataset": DatasetScreen, "attack": AttackScreen, "mitigations": MitigationsScreen,
+             "results": ResultsScreen}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("1", "switch_mode('dataset')", "Data", id="screen.dataset"),
+        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack"),
+        Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations"),
+        Binding("4", "switch_mode('results')", "Results", id="screen.results"),
+        Binding("r", "run", "Run", id="run"),
+        Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
+        Binding("escape", "cancel", "Cancel", id="cancel",
+                tooltip="Cancel the run in progress (in a text field: leave it, so keys work again)"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    status = reactive("ready")
+    progress: reactive[tuple[int, int]] = reactive((0, 1))
+    running = reactive(False)
+
+    def __init__(self, config: Config | None = None, result: Result | None = None) -> None:
+        super().__init__()
+        self.config = config or Config.from_preset("article")
+        self.result = result
+        self.result_coords = None
+        self.cache = DataCache()
+        self.mitigation_params: dict[str, dict[str, Any]] = {}
+        self._remember_mitigation_params()
+        self._run_worker: Worker | None = None
+        self._run_started = 0.0
+
+    def on_mount(self) -> None:
+        self.switch_mode("results" if self.result is not None else "dataset")
+        self.config_changed()
+
+    # State shared by the screens
+
+    @property
+    def stale(self) -> bool:
+        """Results on show that no longer match the settings."""
+        return self.result is not None and self.result.config.to_dict() != self.config.to_dict()
+
+    def config_changed(self) -> None:
+        """Screens call this after changing `self.config`."""
+        self._remember_mitigation_params()
+        if not self.running:
+            self.status = self._idle_status()
+
+    def _idle_status(self) -> str:
+        if self.result is None:
+            return "ready: r runs the comparison"
+        if self.stale:
+            return "[b]STALE[/]: settings changed since the results shown; r runs again"
+        return f"results of the last run ({self.result.seconds:.1f} s); r runs again"
+
+    def _remember_mitigation_params(self) -> None:
+        for spec in self.config.mitigations:
+            self.mitigation_params[spec["name"]] = dict(spec.get("params") or {})
+
+    def set_mitigations(self, enabled: Iterable[str]) -> None:
+        on = set(enabled)
+        self.config.mitigations = [
+            {"name": name, "params": dict(self.mitigation_params.get(name, {}))} for name in MITIGATIONS if name in on
+        ]
+        self.config_changed()
+
+    def set_data_source(self, *, dataset: dict | None = None, data: str | None = None,
+                        label: str | None = None) -> None:
+        """Switch to a built-in dataset or a CSV; class-naming settings of the old data are reset."""
+        if dataset is not None:
+            self.config.dataset, self.config.data, self.config.label = dataset, None, None
+        else:
+            self.config.data, self.config.label = data, label
+        self.config.focus_class = None
+        attack = ATTACKS[self.config.attack["name"]]
+        params = dict(self.config.attack.get("params") or {})
+        for param in attack.params:
+            if param.choices_from == "classes":
+                params.pop(param.name, None)
+        self.config.attack = {"name": self.config.attack["name"], "params": params}
+        self.config.preset = None
+        self.config_changed()
+
+    def load_preset(self, name: str) -> None:
+        self.config = Config.from_preset(name)
+        self.mitigation_params = {}
+        self.config_changed()
+        if isinstance(self.screen, Screen) and hasattr(self.screen, "sync"):
+            self.screen.sync()
+        self.notify(f"Preset {name!r}: {PRESETS[name].summary}", title="Preset loaded")
+
+    # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.running or isinstance(self.focused, Input)
+        return True
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("A run is in progress; escape cancels it.", severity="warning")
+            return
+        try:
+            config = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
+        except PoisonError as exc:
+            self.notify(str(exc), title="Cannot run", severity="error")
+            return
+        self.running = True
+        self._run_started = time.monotonic()
+        self.progress = (0, 4 + len(config.mitigations))
+        self.status = "starting..."
+        self.refresh_bindings()
+        self._run_worker = self.run_worker(
+            partial(self._run_in_thread, config), name="run", group="run", thread=True, exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _run_in_thread(self, config: Config) -> tuple[Result, Any]:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int, label: str) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._show_progress, done, total, label)
+
+        result = run_experiment(config, progress, lambda: worker.is_cancelled, cache=self.cache)
+        from poisontui.engine.projection import project_2d
+
+        return result, project_2d(result.poisoned.X)
+
+    def _show_progress(self, done: int, total: int, label: str) -> None:
+        if self.running:
+            self.progress = (done, total)
+            self.status = f"running: {label} ({done}/{total}); escape cancels"
+
+    def action_cancel(self) -> None:
+        """Cancel the run; with no run, leave a text field so single-letter keys work again."""
+        if not self.running and isinstance(self.focused, Input):
+            self.screen.set_focus(None)
+            return
+        if self.running and self._run_worker is not None:
+            self._run_worker.cancel()
+            self._finish_run()
+            self.notify("Run cancelled; the results shown are unchanged.")
+
+    def _finish_run(self) -> None:
+        self.running = False
+        self._run_worker = None
+        self.status = self._idle_status()
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "run" or worker is not self._run_worker:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.result, self.result_coords = worker.result
+            self._finish_run()
+            self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
+            if self.current_mode == "results":
+                self.screen.sync()
+            else:
+                self.switch_mode("results")
+        elif event.state == WorkerState.ERROR:
+            error = worker.error
+            self._finish_run()
+            if isinstance(error, Cancelled):
+                return
+            if isinstance(error, PoisonError):
+                self.notify(str(error), title="Run failed", severity="error", timeout=10)
+            else:
+                self.notify(f"{type(error).__name__}: {error}", title="Run failed", severity="error", timeout=10)
+
+    def action_quit(self) -> None:
+        if self._run_worker is not None:
+            self._run_worker.cancel()
+        self.exit()
+
+    # Command palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, key, title in SCREENS:
+            yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
+                                partial(self.switch_mode, mode))
+        yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
+        yield SystemCommand("Cancel run", "Stop the run in progress (escape)", self.action_cancel)
+        for name, preset in PRESETS.items():
+            yield SystemCommand(f"Preset: {name}", preset.summary, partial(self.load_preset, name))
+        yield SystemCommand("Keys", "List every key of this screen (? or F1)", self.action_help)

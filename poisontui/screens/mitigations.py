@@ -1,0 +1,83 @@
+"""Mitigations screen: a toggle for every mitigation, grouped by the article's four families."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Checkbox, Label, Static
+
+from poisontui.engine.mitigations import FAMILIES, MITIGATIONS
+from poisontui.screens.base import PoisonScreen
+from poisontui.widgets.params import ParamForm
+
+
+class MitigationsScreen(PoisonScreen):
+    MODE = "mitigations"
+    BINDINGS = [Binding("a", "toggle_all", "All/none", id="mitigations.all")]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="body", id="mitigations-body"):
+            yield Static("", id="mitigation-count", classes="hint")
+            for family, title in FAMILIES.items():
+                yield Label(f"{title}", classes="family")
+                for name, cls in MITIGATIONS.items():
+                    if cls.family != family:
+                        continue
+                    with Vertical(classes="mitigation", id=f"mitigation-{name}"):
+                        yield Checkbox(name, id=f"toggle-{name}", compact=True)
+                        yield Static(cls.summary, classes="mitigation-summary")
+                        yield ParamForm(cls.params, {}, owner=name, id=f"form-{name}")
+
+    def on_mount(self) -> None:
+        self.query_one(Checkbox).focus()
+
+    def _enabled(self) -> list[str]:
+        return [spec["name"] for spec in self.poison_app.config.mitigations]
+
+    def sync(self) -> None:
+        enabled = set(self._enabled())
+        params = self.poison_app.mitigation_params
+        for name in MITIGATIONS:
+            box = self.query_one(f"#toggle-{name}", Checkbox)
+            with self.prevent(Checkbox.Changed):
+                box.value = name in enabled
+            form = self.query_one(f"#form-{name}", ParamForm)
+            wanted = {p.name: params.get(name, {}).get(p.name, p.default) for p in form.params}
+            if wanted != form.values:
+                form.reset(values=wanted)
+            self.query_one(f"#mitigation-{name}").set_class(name not in enabled, "-off")
+        self._show_count()
+
+    def _show_count(self) -> None:
+        enabled = self._enabled()
+        self.query_one("#mitigation-count", Static).update(
+            f"{len(enabled)} of {len(MITIGATIONS)} on: {', '.join(enabled) or 'none'}\n"
+            "space toggles; parameters show when a mitigation is on; a toggles all"
+        )
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        box_id = event.checkbox.id or ""
+        if not box_id.startswith("toggle-"):
+            return
+        name = box_id.removeprefix("toggle-")
+        enabled = set(self._enabled())
+        if event.value:
+            enabled.add(name)
+        else:
+            enabled.discard(name)
+        self.poison_app.set_mitigations(enabled)
+        self.query_one(f"#mitigation-{name}").set_class(not event.value, "-off")
+        self._show_count()
+
+    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
+        name = (event.form.id or "").removeprefix("form-")
+        defaults = {p.name: p.default for p in event.form.params}
+        app = self.poison_app
+        app.mitigation_params[name] = {k: v for k, v in event.form.values.items() if v != defaults[k]}
+        app.set_mitigations(self._enabled())
+
+    def action_toggle_all(self) -> None:
+        enabled = [] if len(self._enabled()) == len(MITIGATIONS) else list(MITIGATIONS)
+        self.poison_app.set_mitigations(enabled)
+        self.sync()

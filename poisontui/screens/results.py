@@ -1,0 +1,124 @@
+"""Results screen: the side-by-side table, a bar chart, and one variant's confusion and detections."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from poisontui.report import LEGEND, headline, table_columns
+from poisontui.screens.base import PoisonScreen
+from poisontui.widgets.charts import BarChart, ScatterChart, Series
+
+
+def confusion_table(result, name: str) -> Table:
+    row = result.row(name)
+    names = [n[:9] for n in result.data.class_names]
+    table = Table(title=f"{name}: rows true, columns predicted", title_justify="left", pad_edge=False,
+                  box=None, padding=(0, 1))
+    table.add_column("")
+    for n in names:
+        table.add_column(n, justify="right")
+    for label, counts in zip(names, row["confusion"]):
+        table.add_row(label, *(str(c) for c in counts))
+    return table
+
+
+def detection_series(result, coords, name: str) -> tuple[str, list[Series]]:
+    from poisontui.engine.projection import thin
+
+    keep = thin(len(result.poisoned.y))
+    xy, mask = coords[keep], result.poisoned.mask[keep]
+    if name not in result.flagged:
+        return (f"{name} flags no rows: poisoned rows marked X", [
+            Series("clean", xy[~mask, 0], xy[~mask, 1], ".", "gray"),
+            Series("poisoned (X)", xy[mask, 0], xy[mask, 1], "X", "red"),
+        ])
+    flagged = result.flagged[name][keep]
+    groups = [
+        ("clean, kept (.)", ~mask & ~flagged, ".", "gray"),
+        ("clean, flagged (?)", ~mask & flagged, "?", "yellow"),
+        ("poisoned, missed (!)", mask & ~flagged, "!", "red"),
+        ("poisoned, caught (#)", mask & flagged, "#", "green"),
+    ]
+    return (f"what {name} flagged", [Series(label, xy[g, 0], xy[g, 1], m, c) for label, g, m, c in groups])
+
+
+class ResultsScreen(PoisonScreen):
+    MODE = "results"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(classes="body", id="results-body"):
+            yield Static("", id="results-headline")
+            yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, header_height=2)
+            with Horizontal(id="results-charts"):
+                yield BarChart(id="results-chart")
+                yield BarChart(id="focus-chart")
+                yield Static("", id="confusion")
+            yield ScatterChart(id="detection-view")
+            yield Static(LEGEND, id="results-legend", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#results-table", DataTable).focus()
+
+    def sync(self) -> None:
+        app = self.poison_app
+        result = app.result
+        table = self.query_one("#results-table", DataTable)
+        table.clear(columns=True)
+        if result is None:
+            self.query_one("#results-headline", Static).update(
+                "No results yet. Press [b]r[/] to train on clean and poisoned data and with each mitigation on."
+            )
+            self.query_one("#results-chart", BarChart).blank("no results yet")
+            self.query_one("#focus-chart", BarChart).display = False
+            self.query_one("#detection-view", ScatterChart).blank("")
+            self.query_one("#confusion", Static).update("")
+            return
+        lines = headline(result)
+        if app.stale:
+            lines.insert(0, "[b reverse] STALE [/] settings changed since this run; [b]r[/] runs again")
+        self.query_one("#results-headline", Static).update("\n".join(lines))
+        columns = table_columns(result, compact=True)
+        for header, justify, _ in columns:
+            table.add_column(header, key=header)
+        for row in result.rows:
+            table.add_row(*(cell(row) for _, _, cell in columns), key=row["name"])
+        self._draw_charts(result)
+        start = result.best or "poisoned"
+        table.move_cursor(row=table.get_row_index(start))
+        table.focus()
+        self._show_variant(start)
+
+    def _draw_charts(self, result) -> None:
+        names = [r["name"] for r in result.rows]
+        self.query_one("#results-chart", BarChart).draw("accuracy", names, [r["accuracy"] for r in result.rows])
+        second = self.query_one("#focus-chart", BarChart)
+        if result.focus_class:
+            title, key = f"{result.focus_class} recall", "focus_recall"
+        elif any(r["attack_success"] is not None for r in result.rows):
+            title, key = "attack success (lower is better)", "attack_success"
+        else:
+            second.display = False
+            return
+        second.display = True
+        # A shaded bar, so the two charts differ without colour too.
+        second.draw(title, names, [r[key] or 0.0 for r in result.rows], marker="▒", color="orange")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.poison_app.result is not None and event.row_key is not None:
+            self._show_variant(str(event.row_key.value))
+
+    def _show_variant(self, name: str) -> None:
+        app = self.poison_app
+        result = app.result
+        self.query_one("#confusion", Static).update(confusion_table(result, name))
+        view = self.query_one("#detection-view", ScatterChart)
+        if app.result_coords is None:
+            view.blank("2-D view not computed")
+            return
+        coords, axes = app.result_coords
+        title, series = detection_series(result, np.asarray(coords), name)
+        view.draw(title, series, axes)
