@@ -117,8 +117,9 @@ class ResultsScreen(PoisonScreen):
         self.query_one("#confusion", Static).update(confusion_table(result, name))
         view = self.query_one("#detection-view", ScatterChart)
         if app.result_coords is None:
-            view.blank("2-D view not computed")
-            return
+            from poisontui.engine.projection import project_2d
+
+            app.result_coords = project_2d(result.poisoned.X)
         coords, axes = app.result_coords
         title, series = detection_series(result, np.asarray(coords), name)
         view.draw(title, series, axes)

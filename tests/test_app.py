@@ -1,0 +1,211 @@
+"""Pilot tests: the app driven from keys alone, as a user would."""
+
+import threading
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from poisontui.app import PoisonApp
+from poisontui.engine.experiment import Config, run_experiment
+from poisontui.engine.mitigations import MITIGATIONS
+from poisontui.screens.help import HelpScreen
+from poisontui.widgets.params import NumberInput, ParamForm
+
+
+async def settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(app, selector):
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_first_screen_summarises_the_article_data():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "dataset"
+        summary = text_of(app, "#dataset-summary")
+        assert "1000 rows" in summary and "SYNTHETIC" in summary and "train 700" in summary
+
+
+async def test_run_from_keys_shows_the_engines_figures():
+    expected = run_experiment(Config.from_preset("article"))
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.current_mode == "results"
+        table = app.screen.query_one("#results-table", DataTable)
+        clean = table.get_row("clean")
+        poisoned = table.get_row("poisoned")
+        assert clean[1] == f"{expected.row('clean')['accuracy']:.3f}" == "0.850"
+        assert poisoned[1] == f"{expected.row('poisoned')['accuracy']:.3f}"
+        assert "results of the last run" in app.status
+
+
+async def test_escape_cancels_a_run_and_keeps_the_ui_answering(monkeypatch):
+    release = threading.Event()
+    entered = threading.Event()
+    original = MITIGATIONS["bagging"].mitigate
+
+    def slow_mitigate(self, *args, **kwargs):
+        entered.set()
+        release.wait(10)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MITIGATIONS["bagging"], "mitigate", slow_mitigate)
+    config = Config.from_preset("article")
+    config.mitigations = [{"name": "bagging", "params": {}}]
+    app = PoisonApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        for _ in range(100):
+            if entered.is_set():
+                break
+            await pilot.pause(0.05)
+        assert app.running and "running" in app.status
+        await pilot.press("2")  # the UI still answers keys mid-run
+        assert app.current_mode == "attack"
+        await pilot.press("escape")
+        assert not app.running
+        release.set()
+        await settle(pilot)
+        assert app.result is None  # the cancelled run delivered nothing
+        assert app.current_mode == "attack"
+
+
+async def test_bad_csv_path_shows_a_message_and_keeps_settings(tmp_path):
+    bad = tmp_path / "broken.csv"
+    bad.write_text("a,b,y\n1,2,x\n3,oops,y\n1,2,x\n3,4,y\n5,6,x\n")
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = app.config.to_dict()
+        field = app.screen.query_one("#csv-path", Input)
+        field.value = str(bad)
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "'oops' is not a number" in text_of(app, "#csv-error")
+        assert app.config.to_dict() == before
+        field.value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "no such file" in text_of(app, "#csv-error")
+
+
+async def test_good_csv_loads_and_is_summarised(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'stop' if i % 2 else 'yield'}\n" for i in range(60)))
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        field = app.screen.query_one("#csv-path", Input)
+        field.value = str(good)
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.config.data == str(good)
+        assert "60 rows" in text_of(app, "#dataset-summary")
+
+
+async def test_choosing_a_preset_and_a_dataset_from_the_list():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # The list starts on the article preset; two down is diagnosis.
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert app.config.preset == "diagnosis" and app.config.dataset["name"] == "breast-cancer"
+        assert "malignant" in text_of(app, "#dataset-summary")
+
+
+async def test_attack_preview_says_what_the_attack_does():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        assert "70 of 700 training labels flipped" in text_of(app, "#preview-text")
+
+
+async def test_number_fields_step_with_plus_minus_and_refuse_out_of_range():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        ratio = app.screen.query_one("#attack-form NumberInput", NumberInput)
+        ratio.focus()
+        await pilot.press("plus")
+        await settle(pilot)
+        assert app.config.attack["params"]["ratio"] == pytest.approx(0.15)
+        assert "105 of 700" in text_of(app, "#preview-text")
+        await pilot.press("minus", "minus")
+        assert app.config.attack["params"]["ratio"] == pytest.approx(0.05)
+        ratio.value = "2"
+        await pilot.pause()
+        form = app.screen.query_one("#attack-form", ParamForm)
+        assert "ratio must be between 0 and 0.9, not 2" in str(form.query_one(".param-error", Static).render())
+        assert app.config.attack["params"]["ratio"] == pytest.approx(0.05)
+        await pilot.press("escape", "1")  # escape leaves the field, so digits switch screens again
+        assert app.current_mode == "dataset"
+
+
+async def test_toggling_mitigations_and_stale_results():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.screen.query_one("#toggle-knn-sanitize").focus()
+        await pilot.press("space")
+        assert [m["name"] for m in app.config.mitigations] == ["knn-sanitize"]
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.query_one("#results-table", DataTable).get_row("knn-sanitize")
+        assert not app.stale
+        await pilot.press("3", "a")  # all on
+        assert len(app.config.mitigations) == len(MITIGATIONS)
+        assert app.stale and "STALE" in app.status
+        await pilot.press("4")
+        assert "STALE" in text_of(app, "#results-headline")
+
+
+async def test_help_lists_the_keys_from_the_bindings():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        described = {str(does) for _, does in rows}
+        assert {"Run", "Quit", "All/none"} <= described
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_presets():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Run", "Preset: stop-sign", "Go to Results"} <= set(titles)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Preset: backdoor")
+        command.callback()
+        assert app.config.attack["name"] == "backdoor"
+
+
+async def test_a_failing_run_is_a_notification_not_a_crash():
+    config = Config.from_preset("article")
+    config.dataset = {"name": "synthetic", "params": {"n_informative": 19, "n_redundant": 5}}
+    app = PoisonApp(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "must not exceed n_features" in text_of(app, "#dataset-summary")
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.is_running and app.result is None and not app.running

@@ -1,0 +1,63 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
+
+import pytest
+
+from poisontui.app import PoisonApp
+from poisontui.engine.experiment import Config, run_experiment
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def frozen_result(preset: str):
+    """A real run with its timings pinned, so snapshots do not depend on the machine's speed."""
+    result = run_experiment(Config.from_preset(preset))
+    for row in result.rows:
+        row["fit_seconds"] = 0.01
+    result.seconds = 1.0
+    return result
+
+
+async def settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dataset_screen(snap_compare, size):
+    assert snap_compare(PoisonApp(Config.from_preset("diagnosis")), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_attack_screen(snap_compare, size):
+    async def show(pilot):
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(PoisonApp(Config.from_preset("stop-sign")), terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_mitigations_screen(snap_compare, size):
+    async def show(pilot):
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(PoisonApp(Config.from_preset("diagnosis")), terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_screen(snap_compare, size):
+    result = frozen_result("diagnosis")
+    assert snap_compare(PoisonApp(result.config, result), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, size):
+    async def show(pilot):
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(PoisonApp(), terminal_size=size, run_before=show)
