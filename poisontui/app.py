@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
+from pathlib import Path
 from functools import partial
 from typing import Any, Iterable
 
@@ -20,33 +22,43 @@ from poisontui.engine.errors import Cancelled, PoisonError
 from poisontui.engine.experiment import Config, Result, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.presets import PRESETS
-from poisontui.screens.attack import AttackScreen
 from poisontui.screens.dataset import DatasetScreen
-from poisontui.screens.help import HelpScreen
-from poisontui.screens.mitigations import MitigationsScreen
-from poisontui.screens.results import ResultsScreen
 from poisontui.widgets.status import SCREENS
+
+
+def _lazy_screen(module: str, name: str):
+    """A screen factory that imports its module on first use, keeping start-up light."""
+
+    def build() -> Screen:
+        return getattr(importlib.import_module(f"poisontui.screens.{module}"), name)()
+
+    return build
 
 
 class PoisonApp(App):
     """Pick data, configure an attack, toggle mitigations, run, and compare."""
 
     TITLE = "poisontui"
-    CSS_PATH = "app.tcss"
-    MODES = {"dataset": DatasetScreen, "attack": AttackScreen, "mitigations": MitigationsScreen,
-             "results": ResultsScreen}
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    MODES = {
+        "dataset": DatasetScreen,
+        "attack": _lazy_screen("attack", "AttackScreen"),
+        "mitigations": _lazy_screen("mitigations", "MitigationsScreen"),
+        "results": _lazy_screen("results", "ResultsScreen"),
+    }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("1", "switch_mode('dataset')", "Data", id="screen.dataset"),
-        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack"),
-        Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations"),
-        Binding("4", "switch_mode('results')", "Results", id="screen.results"),
-        Binding("r", "run", "Run", id="run"),
+        Binding("1", "switch_mode('dataset')", "Data", id="screen.dataset", tooltip="Dataset screen: data and presets"),
+        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack", tooltip="Attack screen: attack and model"),
+        Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations",
+                tooltip="Mitigations screen: toggle defences"),
+        Binding("4", "switch_mode('results')", "Results", id="screen.results", tooltip="Results screen: comparison"),
+        Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned and mitigated models (also F5)"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
         Binding("escape", "cancel", "Cancel", id="cancel",
                 tooltip="Cancel the run in progress (in a text field: leave it, so keys work again)"),
-        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help", tooltip="This list of keys (? or F1)"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (a run in progress is cancelled)"),
     ]
 
     status = reactive("ready")
@@ -132,6 +144,8 @@ class PoisonApp(App):
         return True
 
     def action_help(self) -> None:
+        from poisontui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

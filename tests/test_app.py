@@ -183,7 +183,8 @@ async def test_help_lists_the_keys_from_the_bindings():
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         described = {str(does) for _, does in rows}
-        assert {"Run", "Quit", "All/none"} <= described
+        assert {"Run: train clean, poisoned and mitigated models (also F5)", "Turn every mitigation on, or all off",
+                "Quit (a run in progress is cancelled)"} <= described
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -13,7 +13,6 @@ from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import Config, RUN_PARAMS
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.charts import CLASS_COLORS, CLASS_MARKERS, ScatterChart, Series
 from poisontui.widgets.params import ParamForm
 
 
@@ -27,8 +26,9 @@ def summary_text(data, parts, name: str) -> str:
     )
 
 
-def class_series(coords, y, class_names) -> list[Series]:
+def class_series(coords, y, class_names) -> list:
     from poisontui.engine.projection import thin
+    from poisontui.widgets.charts import CLASS_COLORS, CLASS_MARKERS, Series
 
     keep = thin(len(y))
     coords, y = coords[keep], y[keep]
@@ -58,10 +58,11 @@ class DatasetScreen(PoisonScreen):
                 yield Label("Parameters", classes="section")
                 yield ParamForm((), {}, name="dataset", id="dataset-form")
                 yield Label("Split", classes="section")
-                yield ParamForm(RUN_PARAMS[1:], {}, name="split", id="split-form")
+                yield ParamForm((), {}, name="split", id="split-form")
             with Vertical(classes="main"):
                 yield Static("loading...", id="dataset-summary")
-                yield ScatterChart(id="dataset-view")
+                # The chart (and plotext) arrives with the first data, after the first paint.
+                yield Vertical(id="dataset-view-slot")
 
     def on_mount(self) -> None:
         self.query_one("#dataset-list", OptionList).focus()
@@ -76,6 +77,12 @@ class DatasetScreen(PoisonScreen):
             options.highlighted = options.get_option_index(wanted)
         self.query_one("#csv-path", Input).value = config.data or ""
         self.query_one("#csv-label", Input).value = config.label or ""
+        # Forms, data and chart fill in after the next paint: they are many widgets, and loading
+        # imports scikit-learn; neither may delay the first screen.
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        config = self.poison_app.config
         form = self.query_one("#dataset-form", ParamForm)
         if config.data:
             form.reset((), {}, owner="a CSV file")
@@ -83,7 +90,7 @@ class DatasetScreen(PoisonScreen):
             cls = DATASETS[config.dataset["name"]]
             form.reset(cls.params, config.dataset.get("params") or {}, owner=cls.name)
         self.query_one("#split-form", ParamForm).reset(
-            values={"data_seed": config.data_seed, "test_size": config.test_size})
+            RUN_PARAMS[1:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
         self.load_summary()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -162,10 +169,18 @@ class DatasetScreen(PoisonScreen):
         self.app.call_from_thread(self._show_summary, summary_text(data, parts, name),
                                   class_series(coords, parts.y_train, data.class_names), axes)
 
+    def _chart(self):
+        from poisontui.widgets.charts import ScatterChart
+
+        slot = self.query_one("#dataset-view-slot")
+        if not slot.children:
+            slot.mount(ScatterChart(id="dataset-view"))
+        return slot.query_one(ScatterChart)
+
     def _show_error(self, message: str) -> None:
         self.query_one("#dataset-summary", Static).update(f"[b]cannot load this data[/]: {message}")
-        self.query_one("#dataset-view", ScatterChart).blank("no data")
+        self._chart().blank("no data")
 
-    def _show_summary(self, text: str, series: list[Series], axes: str) -> None:
+    def _show_summary(self, text: str, series: list, axes: str) -> None:
         self.query_one("#dataset-summary", Static).update(text)
-        self.query_one("#dataset-view", ScatterChart).draw("training rows, by class", series, axes)
+        self._chart().draw("training rows, by class", series, axes)

@@ -43,6 +43,8 @@ class HelpScreen(ModalScreen):
         seen = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
+            if active.node is not self.app and active.node is not self.under:
+                continue  # a focused widget's own keys (scrolling and such) are listed below
             label = binding.tooltip or binding.description
             if (label, binding.action) in seen or not binding.description:
                 continue

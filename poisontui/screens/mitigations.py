@@ -9,12 +9,12 @@ from textual.widgets import Checkbox, Label, Static
 
 from poisontui.engine.mitigations import FAMILIES, MITIGATIONS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.params import ParamForm
+from poisontui.widgets.params import ParamForm, Toggle
 
 
 class MitigationsScreen(PoisonScreen):
     MODE = "mitigations"
-    BINDINGS = [Binding("a", "toggle_all", "All/none", id="mitigations.all")]
+    BINDINGS = [Binding("a", "toggle_all", "All/none", id="mitigations.all", tooltip="Turn every mitigation on, or all off")]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="body", id="mitigations-body"):
@@ -25,7 +25,7 @@ class MitigationsScreen(PoisonScreen):
                     if cls.family != family:
                         continue
                     with Vertical(classes="mitigation", id=f"mitigation-{name}"):
-                        yield Checkbox(name, id=f"toggle-{name}", compact=True)
+                        yield Toggle(name, id=f"toggle-{name}", compact=True)
                         yield Static(cls.summary, classes="mitigation-summary")
                         yield ParamForm(cls.params, {}, owner=name, id=f"form-{name}")
 

@@ -62,6 +62,21 @@ class NumberInput(Input):
         self.cursor_position = len(self.value)
 
 
+class Toggle(Checkbox):
+    """A checkbox whose mark is X when on and blank when off, so it reads without colour."""
+
+    def watch_value(self) -> None:
+        self._mark()
+        super().watch_value()
+
+    def on_mount(self) -> None:
+        self._mark()
+
+    def _mark(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        self.refresh()
+
+
 class ParamForm(Vertical):
     """Fields for a tuple of `Param`s. Posts `ParamForm.Changed` with each valid new value."""
 
@@ -136,7 +151,7 @@ class ParamForm(Vertical):
     def _field(self, param: Param) -> Widget:
         value = self.values[param.name]
         if param.kind is bool:
-            return Checkbox("", value=bool(value), compact=True)
+            return Toggle("", value=bool(value), compact=True)
         if param.choices is not None:
             return Select([(c, c) for c in param.choices], value=value, allow_blank=False, compact=True, type_to_search=False)
         if param.choices_from == "classes":
