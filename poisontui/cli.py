@@ -29,7 +29,38 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train on clean and poisoned data (and with each mitigation) and compare. "
         "With no options this reproduces the article's example.",
     )
-    source = run.add_argument_group("what to run (explicit options override --preset and --config)")
+    add_experiment_options(run)
+    output = run.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, help="output format (default: table, or by --out's extension)")
+    add_out_options(output)
+
+    sweep = commands.add_parser(
+        "sweep", help="run an experiment over a grid of poison ratios and seeds, in parallel",
+        description="For each ratio on the grid and each of several seeds, train the poisoned model and "
+        "each mitigation; report mean, std, min and max per ratio and variant.",
+    )
+    add_experiment_options(sweep)
+    grid = sweep.add_argument_group("grid and execution")
+    grid.add_argument("--ratios", metavar="GRID", default="0:0.4:0.1",
+                      help="ratios as 0,0.1,0.2 or start:stop:step, stop included (default 0:0.4:0.1)")
+    grid.add_argument("--seeds", metavar="N", default="5", help="seeds per ratio (default 5)")
+    grid.add_argument("--jobs", metavar="N", default="0", help="parallel jobs (default 0: all cores)")
+    grid.add_argument("--backend", choices=("local", "dask"), default="local",
+                      help="run cells here (local, with joblib) or on a Dask cluster")
+    grid.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    output = sweep.add_argument_group("output")
+    output.add_argument("--format", choices=("table", "json", "csv"),
+                        help="output format (default: table, or by --out's extension)")
+    add_out_options(output)
+
+    lister = commands.add_parser("list", help="list datasets, models, attacks, mitigations and presets")
+    lister.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def add_experiment_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say what to run, shared by `run` and `sweep`."""
+    source = parser.add_argument_group("what to run (explicit options override --preset and --config)")
     source.add_argument("--preset", help="start from a preset: article (default), stop-sign, diagnosis, backdoor")
     source.add_argument("--config", metavar="FILE", help="rerun the config of a JSON result or config file")
     source.add_argument("--dataset", metavar="NAME[:k=v,...]", help="built-in dataset and its parameters")
@@ -41,18 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--mitigation", metavar="NAME[:k=v,...]", action="append",
                         help="a mitigation to compare (repeatable); 'all' runs every one with its defaults")
     source.add_argument("--focus", metavar="CLASS", help="class whose recall is the headline")
-    seeds = run.add_argument_group("reproducibility")
+    seeds = parser.add_argument_group("reproducibility")
     seeds.add_argument("--seed", metavar="N", help="seed of the attack and randomised mitigations (default 0)")
     seeds.add_argument("--data-seed", metavar="N", help="seed of data generation and the split (default 42)")
     seeds.add_argument("--test-size", metavar="F", help="share of rows held out for testing (default 0.3)")
-    output = run.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, help="output format (default: table, or by --out's extension)")
-    output.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
-    output.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
-    lister = commands.add_parser("list", help="list datasets, models, attacks, mitigations and presets")
-    lister.add_argument("--format", choices=("table", "json"), default="table")
-    return parser
+
+def add_out_options(group) -> None:
+    group.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
+    group.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
 
 class UsageError(Exception):
@@ -67,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return command_run(args)
+        if args.command == "sweep":
+            return command_sweep(args)
         if args.command == "list":
             return command_list(args)
         return open_app(args)
@@ -209,17 +239,44 @@ def command_run(args: argparse.Namespace) -> int:
     from poisontui.engine.experiment import run_experiment
 
     result = run_experiment(config, progress=_stderr_progress())
-    text = render(result, fmt, width=None if args.out else _terminal_width())
-    if args.out:
-        from poisontui.files import write_atomic
+    emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
+    return 0
 
-        try:
-            write_atomic(args.out, text)
-        except OSError as exc:
-            raise UsageError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """Write `text` to --out (atomically) or to standard output."""
+    if not args.out:
         sys.stdout.write(text)
+        return
+    from poisontui.files import write_atomic
+
+    try:
+        write_atomic(args.out, text)
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
+
+    experiment = config_from_args(args)
+    sweep = SweepConfig(experiment, parse_ratios(args.ratios), seeds=_int(args.seeds, "--seeds"),
+                        jobs=_int(args.jobs, "--jobs"), backend=args.backend, scheduler=args.scheduler)
+    sweep.validate()
+    fmt = _output_format(args)
+    if fmt not in ("table", "json", "csv"):
+        raise UsageError(f"sweeps are written as table, json or csv, not {fmt}")
+    _check_out(args)
+    cells = list(run_sweep(sweep, progress=_stderr_progress()))
+    from poisontui import report
+
+    width = None if args.out else _terminal_width()
+    text = report.sweep_to_table(sweep, cells, width or 100) if fmt == "table" else \
+        report.SWEEP_FORMATS[fmt](sweep, cells)
+    if fmt == "table" and not args.out and sys.stdout.isatty():
+        text += "\n" + report.sweep_chart(sweep, cells, width=min(width or 80, 100))
+    emit(args, text)
     return 0
 
 
@@ -238,13 +295,14 @@ def _terminal_width() -> int:
 
 
 def _stderr_progress():
-    """Progress on stderr, one line rewritten in place, only when stderr is a terminal."""
+    """A progress bar on stderr, one line rewritten in place, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
 
     def show(done: int, total: int, label: str) -> None:
-        end = "\n" if label == "done" else ""
-        sys.stderr.write(f"\r\033[K[{done}/{total}] {label}{end}")
+        filled = round(20 * done / max(total, 1))
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {label}{end}")
         sys.stderr.flush()
 
     return show

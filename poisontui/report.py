@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from typing import Any
 
 from poisontui.engine.experiment import Result
@@ -139,8 +140,6 @@ def rich_table(result: Result, compact: bool = False):
 
 def to_table(result: Result, width: int = 100) -> str:
     """The headline, the table and the legend as plain text `width` columns wide."""
-    import os
-
     from rich.console import Console
 
     with open(os.devnull, "w") as sink:
@@ -154,3 +153,101 @@ def to_table(result: Result, width: int = 100) -> str:
 
 FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "table": to_table}
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "table"}
+
+
+# Sweeps
+
+SWEEP_CSV_COLUMNS = ("ratio", "seed", "poisoned_count", "name", "family", "accuracy", "delta_accuracy", "macro_f1",
+                     "attack_success", "focus_recall", "recovered", "detection_precision", "detection_recall",
+                     "rows_dropped", "rows_relabelled", "fit_seconds")
+
+
+def sweep_dict(sweep, cells) -> dict[str, Any]:
+    from poisontui.engine.sweep import sort_cells, summarise
+
+    ordered = sort_cells(cells)
+    return {
+        "config": sweep.to_dict(),
+        "cells": [record for cell in ordered for record in cell.records()],
+        "summary": summarise(ordered),
+    }
+
+
+def sweep_to_json(sweep, cells) -> str:
+    return json.dumps(sweep_dict(sweep, cells), indent=2)
+
+
+def sweep_to_csv(sweep, cells) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SWEEP_CSV_COLUMNS)
+    for record in sweep_dict(sweep, cells)["cells"]:
+        writer.writerow([_csv_cell(record.get(c)) for c in SWEEP_CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _spread(entry: dict[str, Any], metric: str) -> str:
+    if f"{metric}_mean" not in entry:
+        return ""
+    return f"{entry[f'{metric}_mean']:.3f} ± {entry[f'{metric}_std']:.3f}"
+
+
+def _range(entry: dict[str, Any], metric: str) -> str:
+    if f"{metric}_min" not in entry:
+        return ""
+    return f"{entry[f'{metric}_min']:.3f}..{entry[f'{metric}_max']:.3f}"
+
+
+def sweep_to_table(sweep, cells, width: int = 100) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    summary = sweep_dict(sweep, cells)["summary"]
+    success = any("attack_success_mean" in e for e in summary)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, padding=(0, 1))
+    for header in ("ratio", "variant", "accuracy mean ± std", "min..max"):
+        table.add_column(header, justify="left" if header == "variant" else "right", no_wrap=True)
+    if success:
+        table.add_column("ASR mean ± std", justify="right", no_wrap=True)
+    table.add_column("n", justify="right")
+    previous = None
+    for entry in summary:
+        ratio = f"{entry['ratio']:g}" if entry["ratio"] != previous else ""
+        previous = entry["ratio"]
+        cells_ = [ratio, entry["name"], _spread(entry, "accuracy"), _range(entry, "accuracy")]
+        if success:
+            cells_.append(_spread(entry, "attack_success"))
+        table.add_row(*cells_, str(entry["n"]))
+    config = sweep.experiment
+    lines = [f"sweep: {config.data or config.dataset['name']}, model {config.model['name']}, attack "
+             f"{config.attack['name']}; {len(sweep.ratios)} ratios x {sweep.seeds} seeds "
+             f"(seeds {sweep.seed_values[0]}..{sweep.seed_values[-1]})"]
+    with open(os.devnull, "w") as sink:
+        console = Console(width=width, record=True, file=sink, force_terminal=False)
+        for line in lines:
+            console.print(line, highlight=False)
+        console.print(table)
+        return console.export_text()
+
+
+def sweep_chart(sweep, cells, width: int = 80, height: int = 20) -> str:
+    """Mean accuracy against poison ratio, one line per variant, as plotext text."""
+    import plotext as plt
+
+    summary = sweep_dict(sweep, cells)["summary"]
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    names = list(dict.fromkeys(e["name"] for e in summary))
+    for i, name in enumerate(names):
+        points = [e for e in summary if e["name"] == name]
+        plt.plot([e["ratio"] for e in points], [e["accuracy_mean"] for e in points],
+                 marker=SWEEP_MARKERS[i % len(SWEEP_MARKERS)], label=name)
+    plt.title("mean accuracy against poison ratio")
+    plt.xlabel("ratio")
+    return plt.build() + "\n"
+
+
+SWEEP_MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+SWEEP_FORMATS = {"json": sweep_to_json, "csv": sweep_to_csv, "table": sweep_to_table}

@@ -168,12 +168,14 @@ def run_experiment(
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
     cache: DataCache | None = None,
+    clean_model: tuple[Any, float] | None = None,
 ) -> Result:
     """Load, split, poison, and train the clean, poisoned and mitigated models; score them all.
 
     `progress(done, total, label)` is called before each step; `is_cancelled()` is
     checked between steps and raises `Cancelled` when it returns true. A `cache`
-    keeps loaded data between runs.
+    keeps loaded data between runs; `clean_model` (a fitted model and its fit
+    seconds, from `train_clean`) spares retraining the clean model, as sweeps do.
     """
     started = time.perf_counter()
     _, model, attack, mitigations = config.components()
@@ -212,15 +214,11 @@ def run_experiment(
         row["fit_seconds"] = round(seconds, 4)
         return row
 
-    def timed_fit(X, y):
-        t0 = time.perf_counter()
-        fitted = fit_quietly(model.build(config.seed, data.standardized), X, y)
-        return fitted, time.perf_counter() - t0
-
     advance("training on clean data")
-    rows = [score("clean", None, *timed_fit(parts.X_train, parts.y_train))]
+    clean = clean_model or timed_fit(model, config.seed, data, parts.X_train, parts.y_train)
+    rows = [score("clean", None, *clean)]
     advance("training on poisoned data")
-    rows.append(score("poisoned", None, *timed_fit(poisoned.X, poisoned.y)))
+    rows.append(score("poisoned", None, *timed_fit(model, config.seed, data, poisoned.X, poisoned.y)))
     clean_acc, poisoned_acc = rows[0]["accuracy"], rows[1]["accuracy"]
 
     flagged: dict[str, np.ndarray] = {}
@@ -251,6 +249,19 @@ def run_experiment(
         config=config, data=data, split=parts, poisoned=poisoned, rows=rows, flagged=flagged,
         focus_class=focus, best=best_variant(rows), seconds=time.perf_counter() - started,
     )
+
+
+def timed_fit(model: Model, seed: int, data: Data, X: np.ndarray, y: np.ndarray) -> tuple[Any, float]:
+    """A freshly built model fitted on (X, y), and the seconds the fit took."""
+    t0 = time.perf_counter()
+    fitted = fit_quietly(model.build(seed, data.standardized), X, y)
+    return fitted, time.perf_counter() - t0
+
+
+def train_clean(config: Config, cache: DataCache | None = None) -> tuple[Any, float]:
+    """The clean model of `config` (it depends on the data, split, model and seed, never the attack)."""
+    data, parts = (cache or DataCache(size=0)).get(config)
+    return timed_fit(component("model", MODELS, config.model), config.seed, data, parts.X_train, parts.y_train)
 
 
 def best_variant(rows: list[dict[str, Any]]) -> str | None:
