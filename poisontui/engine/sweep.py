@@ -8,6 +8,7 @@ seed), so results are the same whatever the number of jobs or the backend.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -174,13 +175,31 @@ def check_grid(sweep: SweepConfig, cache: DataCache | None = None) -> dict[float
 
 
 def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
-    from joblib import Parallel, delayed
+    """Run calls across `jobs` local processes, yielding results as they complete.
 
-    if jobs == 1:
+    In a single-threaded process (the command line) workers are forked, so they start with
+    everything the parent has imported: scikit-learn's import alone costs seconds here, more
+    than a whole small sweep. With other threads running (the app), forking is unsafe, and
+    joblib's process pool is used instead; it is kept between sweeps.
+    """
+    import threading
+
+    if jobs == 1 or len(calls) <= 1:
         for args in calls:
             yield func(*args)
         return
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(calls))) as pool:
+            yield from pool.imap_unordered(_star, [(func, args) for args in calls])
+        return
+    from joblib import Parallel, delayed
+
     yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(func)(*args) for args in calls)
+
+
+def _star(item: tuple[Callable, tuple]) -> Any:
+    func, args = item
+    return func(*args)
 
 
 class _DaskMap:
@@ -237,7 +256,9 @@ def run_sweep(
     try:
         tick("training the clean models")
         clean: dict[int, Any] = {}
-        stream = mapped(clean_task, [(raw, seed) for seed in sweep.seed_values])
+        # Locally the clean models are few and quick: fitting them here beats starting workers.
+        clean_calls = [(raw, seed) for seed in sweep.seed_values]
+        stream = mapped(clean_task, clean_calls) if dask is not None else map(lambda a: clean_task(*a), clean_calls)
         try:
             for seed, model in stream:
                 clean[seed] = model
@@ -246,6 +267,12 @@ def run_sweep(
         finally:
             _close(stream)
         calls = [(raw, ratio, seed, clean[seed]) for seed in sweep.seed_values for ratio in sweep.ratios]
+        if dask is None:
+            # The first cell runs here: it imports every module the cells need before any fork.
+            first = cell_task(*calls.pop(0))
+            done += 1
+            tick(f"ratio {first.ratio:g}, seed {first.seed}")
+            yield first
         stream = mapped(cell_task, calls)
         try:
             for cell in stream:
