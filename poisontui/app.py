@@ -45,6 +45,7 @@ class PoisonApp(App):
         "attack": _lazy_screen("attack", "AttackScreen"),
         "mitigations": _lazy_screen("mitigations", "MitigationsScreen"),
         "results": _lazy_screen("results", "ResultsScreen"),
+        "sweep": _lazy_screen("sweep", "SweepScreen"),
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
@@ -53,7 +54,10 @@ class PoisonApp(App):
         Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations",
                 tooltip="Mitigations screen: toggle defences"),
         Binding("4", "switch_mode('results')", "Results", id="screen.results", tooltip="Results screen: comparison"),
+        Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", tooltip="Sweep screen: ratios x seeds"),
         Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned and mitigated models (also F5)"),
+        Binding("s", "sweep", "Sweep", show=False, id="sweep",
+                tooltip="Start a sweep over the ratio grid and seeds set on the sweep screen"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
         Binding("escape", "cancel", "Cancel", id="cancel",
                 tooltip="Cancel the run in progress (in a text field: leave it, so keys work again)"),
@@ -75,6 +79,10 @@ class PoisonApp(App):
         self._remember_mitigation_params()
         self._run_worker: Worker | None = None
         self._run_started = 0.0
+        self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0}
+        self.sweep = None
+        self.sweep_cells: list = []
+        self._sweep_drawn = 0.0
 
     def on_mount(self) -> None:
         self.switch_mode("results" if self.result is not None else "dataset")
@@ -158,24 +166,66 @@ class PoisonApp(App):
         except PoisonError as exc:
             self.notify(str(exc), title="Cannot run", severity="error")
             return
+        self._start("run", partial(self._run_in_thread, config), 4 + len(config.mitigations))
+
+    def _start(self, name: str, work, total: int) -> None:
         self.running = True
         self._run_started = time.monotonic()
-        self.progress = (0, 4 + len(config.mitigations))
+        self.progress = (0, total)
         self.status = "starting..."
         self.refresh_bindings()
-        self._run_worker = self.run_worker(
-            partial(self._run_in_thread, config), name="run", group="run", thread=True, exclusive=True,
-            exit_on_error=False,
-        )
+        self._run_worker = self.run_worker(work, name=name, group="run", thread=True, exclusive=True,
+                                           exit_on_error=False)
 
-    def _run_in_thread(self, config: Config) -> tuple[Result, Any]:
+    def action_sweep(self) -> None:
+        from poisontui.engine.sweep import SweepConfig, parse_ratios
+
+        if self.running:
+            self.notify("A run is in progress; escape cancels it.", severity="warning")
+            return
+        settings = self.sweep_settings
+        try:
+            experiment = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
+            sweep = SweepConfig(experiment, parse_ratios(settings["ratios"]), seeds=settings["seeds"],
+                                jobs=settings["jobs"])
+            sweep.validate()
+        except PoisonError as exc:
+            self.notify(str(exc), title="Cannot sweep", severity="error")
+            return
+        self.sweep, self.sweep_cells = sweep, []
+        self._start("sweep", partial(self._sweep_in_thread, sweep), sweep.seeds + sweep.cell_count)
+        if self.current_mode == "sweep":
+            self.screen.sync()
+        else:
+            self.switch_mode("sweep")
+
+    def _sweep_in_thread(self, sweep) -> None:
+        from poisontui.engine.sweep import run_sweep
+
         worker = get_current_worker()
+        for cell in run_sweep(sweep, self._progress_from(worker), lambda: worker.is_cancelled):
+            if worker.is_cancelled:
+                break
+            self.call_from_thread(self._add_cell, cell)
 
+    def _add_cell(self, cell) -> None:
+        self.sweep_cells.append(cell)
+        # Redraw a few times a second at most; the last cell always redraws (on success).
+        now = time.monotonic()
+        if now - self._sweep_drawn > 0.25 and self.current_mode == "sweep":
+            self._sweep_drawn = now
+            self.screen.show_cells()
+
+    def _progress_from(self, worker: Worker):
         def progress(done: int, total: int, label: str) -> None:
             if not worker.is_cancelled:
                 self.call_from_thread(self._show_progress, done, total, label)
 
-        result = run_experiment(config, progress, lambda: worker.is_cancelled, cache=self.cache)
+        return progress
+
+    def _run_in_thread(self, config: Config) -> tuple[Result, Any]:
+        worker = get_current_worker()
+        result = run_experiment(config, self._progress_from(worker), lambda: worker.is_cancelled, cache=self.cache)
         from poisontui.engine.projection import project_2d
 
         return result, project_2d(result.poisoned.X)
@@ -193,7 +243,9 @@ class PoisonApp(App):
         if self.running and self._run_worker is not None:
             self._run_worker.cancel()
             self._finish_run()
-            self.notify("Run cancelled; the results shown are unchanged.")
+            if self.current_mode == "sweep":
+                self.screen.show_cells()
+            self.notify("Cancelled; the results shown are unchanged.")
 
     def _finish_run(self) -> None:
         self.running = False
@@ -205,7 +257,12 @@ class PoisonApp(App):
         worker = event.worker
         if worker.group != "run" or worker is not self._run_worker:
             return
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.SUCCESS and worker.name == "sweep":
+            self._finish_run()
+            self.notify(f"Sweep finished in {time.monotonic() - self._run_started:.1f} s.")
+            if self.current_mode == "sweep":
+                self.screen.show_cells()
+        elif event.state == WorkerState.SUCCESS:
             self.result, self.result_coords = worker.result
             self._finish_run()
             self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
@@ -236,7 +293,8 @@ class PoisonApp(App):
             yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
                                 partial(self.switch_mode, mode))
         yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
-        yield SystemCommand("Cancel run", "Stop the run in progress (escape)", self.action_cancel)
+        yield SystemCommand("Sweep", "Sweep the ratio grid over several seeds (key s)", self.action_sweep)
+        yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.summary, partial(self.load_preset, name))
         yield SystemCommand("Keys", "List every key of this screen (? or F1)", self.action_help)

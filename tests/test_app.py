@@ -210,3 +210,54 @@ async def test_a_failing_run_is_a_notification_not_a_crash():
         await pilot.press("r")
         await settle(pilot)
         assert app.is_running and app.result is None and not app.running
+
+
+async def test_sweep_screen_fills_in_and_summarises():
+    app = PoisonApp(Config.from_preset("diagnosis"))
+    app.sweep_settings.update(ratios="0,0.2", seeds=2, jobs=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        assert app.current_mode == "sweep"
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert len(app.sweep_cells) == 4 and not app.running
+        table = app.screen.query_one("#sweep-table", DataTable)
+        assert table.row_count == 2 * 5  # 2 ratios x (clean, poisoned, 3 mitigations)
+        assert "4 of 4 cells (done)" in text_of(app, "#sweep-headline")
+
+
+async def test_sweep_grid_errors_show_in_place():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        field = app.screen.query_one("#sweep-ratios", Input)
+        field.value = "0:oops"
+        await pilot.pause()
+        assert "ratios must be like" in text_of(app, "#sweep-ratios-error")
+        assert app.sweep_settings["ratios"] == "0:0.4:0.1"  # the last good grid is kept
+
+
+async def test_sweep_cancel(monkeypatch):
+    import poisontui.engine.sweep as sweep_module
+
+    release = threading.Event()
+    original = sweep_module.cell_task
+
+    def slow(*args):
+        release.wait(10)
+        return original(*args)
+
+    monkeypatch.setattr(sweep_module, "cell_task", slow)
+    app = PoisonApp()
+    app.sweep_settings.update(ratios="0.1,0.2", seeds=1, jobs=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        assert app.running and app.current_mode == "sweep"
+        await pilot.press("escape")
+        assert not app.running
+        release.set()
+        await settle(pilot)
+        assert len(app.sweep_cells) <= 1
+        assert "stopped" in text_of(app, "#sweep-headline")

@@ -61,3 +61,18 @@ def test_help_screen(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(PoisonApp(), terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sweep_screen(snap_compare, size):
+    app = PoisonApp(Config.from_preset("diagnosis"))
+    app.sweep_settings.update(ratios="0,0.2,0.4", seeds=2, jobs=1)
+
+    async def sweep(pilot):
+        await settle(pilot)
+        await pilot.press("5", "escape", "s")
+        await settle(pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=sweep)

@@ -174,13 +174,20 @@ def check_grid(sweep: SweepConfig, cache: DataCache | None = None) -> dict[float
     return counts
 
 
+# What a cell imports; a fork server loads it once, and the workers it forks start warm.
+WARM_MODULES = ["poisontui.engine.sweep", "sklearn.linear_model", "sklearn.neighbors", "sklearn.ensemble",
+                "sklearn.model_selection", "sklearn.neural_network", "sklearn.svm", "cleanlab.filter",
+                "scipy.optimize"]
+
+
 def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
     """Run calls across `jobs` local processes, yielding results as they complete.
 
-    In a single-threaded process (the command line) workers are forked, so they start with
-    everything the parent has imported: scikit-learn's import alone costs seconds here, more
-    than a whole small sweep. With other threads running (the app), forking is unsafe, and
-    joblib's process pool is used instead; it is kept between sweeps.
+    Workers must start warm: scikit-learn's import alone costs seconds here, more than a
+    whole small sweep. In a single-threaded process (the command line) they are forked from
+    the parent, which has imported everything by then. With other threads running (the app),
+    forking the parent is unsafe, so a fork server preloads the modules once per session and
+    forks workers from itself.
     """
     import threading
 
@@ -188,13 +195,41 @@ def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
         for args in calls:
             yield func(*args)
         return
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(calls))) as pool:
-            yield from pool.imap_unordered(_star, [(func, args) for args in calls])
-        return
-    from joblib import Parallel, delayed
+    methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        context = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WARM_MODULES)
+    else:
+        context = multiprocessing.get_context("spawn")
+    _start_helpers(context)
+    with context.Pool(min(jobs, len(calls))) as pool:
+        yield from pool.imap_unordered(_star, [(func, args) for args in calls])
 
-    yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(delayed(func)(*args) for args in calls)
+
+def _start_helpers(context) -> None:
+    """Start multiprocessing's helper processes with a real stderr.
+
+    A terminal app replaces sys.stderr with an object that has no file descriptor, and the
+    resource tracker hands its stderr's descriptor to the child it starts.
+    """
+    import sys
+    from multiprocessing import forkserver, resource_tracker
+
+    try:
+        usable = sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    saved = sys.stderr
+    if not usable and sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+        if context.get_start_method() == "forkserver":
+            forkserver.ensure_running()
+    finally:
+        sys.stderr = saved
 
 
 def _star(item: tuple[Callable, tuple]) -> Any:

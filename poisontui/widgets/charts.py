@@ -66,3 +66,26 @@ class BarChart(Chart):
         # Two text rows per bar, plus the title, frame and ticks.
         self.styles.height = 2 * len(names) + 4
         self.refresh()
+
+
+class LineChart(Chart):
+    """Mean lines against a shared x axis, with error bars for the spread."""
+
+    DEFAULT_CSS = "LineChart { height: 1fr; min-height: 10; }"
+
+    def draw(self, title: str, lines: list[tuple[str, list[float], list[float], list[float]]],
+             xlabel: str = "", ylim: tuple[float, float] | None = (0.0, 1.0)) -> None:
+        """`lines` holds (label, xs, means, stds); each line gets its own marker."""
+        plt = self.plt
+        plt.clear_figure()
+        plt.title(title)
+        for i, (label, xs, means, stds) in enumerate(lines):
+            marker, color = CLASS_MARKERS[i % len(CLASS_MARKERS)], CLASS_COLORS[i % len(CLASS_COLORS)]
+            plt.plot(xs, means, marker=marker, color=color, label=label)
+            if any(stds):
+                plt.error(xs, means, yerr=stds, color=color)
+        if xlabel:
+            plt.xlabel(xlabel)
+        if ylim is not None:
+            plt.ylim(*ylim)
+        self.refresh()

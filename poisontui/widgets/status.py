@@ -7,7 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 SCREENS = (("dataset", "1", "Dataset"), ("attack", "2", "Attack"), ("mitigations", "3", "Mitigations"),
-           ("results", "4", "Results"))
+           ("results", "4", "Results"), ("sweep", "5", "Sweep"))
 
 
 class NavBar(Static):
