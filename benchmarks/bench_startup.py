@@ -15,15 +15,18 @@ import sys, time
 from poisontui.app import PoisonApp
 
 class Probe(PoisonApp):
-    def on_mount(self):
-        super().on_mount()
-        self.call_after_refresh(self.painted)
+    painted = None
 
-    def painted(self):
-        print(time.time(), 'sklearn' in sys.modules)
-        self.exit()
+    def _display(self, screen, renderable):
+        # The first frame of the dataset screen written to the terminal.
+        if self.painted is None and renderable is not None and screen.id != "_default":
+            self.painted = (time.time(), 'sklearn' in sys.modules)
+            self.exit()
+        super()._display(screen, renderable)
 
-Probe().run(headless=True, size=(80, 24))
+app = Probe()
+app.run(headless=True, size=(80, 24))
+print(*app.painted)
 """
 
 

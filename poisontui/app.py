@@ -61,6 +61,9 @@ class PoisonApp(App):
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
         Binding("escape", "cancel", "Cancel", id="cancel",
                 tooltip="Cancel the run in progress (in a text field: leave it, so keys work again)"),
+        Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs are compared with it"),
+        Binding("e", "export", "Export", id="export",
+                tooltip="Export the shown result (JSON, CSV, Markdown) or a screenshot (SVG)"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help", tooltip="This list of keys (? or F1)"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (a run in progress is cancelled)"),
     ]
@@ -69,8 +72,10 @@ class PoisonApp(App):
     progress: reactive[tuple[int, int]] = reactive((0, 1))
     running = reactive(False)
 
-    def __init__(self, config: Config | None = None, result: Result | None = None) -> None:
+    def __init__(self, config: Config | None = None, result: Result | None = None,
+                 loaded: dict[str, Any] | None = None) -> None:
         super().__init__()
+        self.loaded = loaded
         self.config = config or Config.from_preset("article")
         self.result = result
         self.result_coords = None
@@ -79,6 +84,7 @@ class PoisonApp(App):
         self._remember_mitigation_params()
         self._run_worker: Worker | None = None
         self._run_started = 0.0
+        self.pins: list[Result] = []
         self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0}
         self.sweep = None
         self.sweep_cells: list = []
@@ -87,13 +93,54 @@ class PoisonApp(App):
     def on_mount(self) -> None:
         self.switch_mode("results" if self.result is not None else "dataset")
         self.config_changed()
+        if self.loaded is not None:
+            self.call_after_refresh(self._rerun_loaded)
+
+    def _rerun_loaded(self) -> None:
+        """A loaded file is rerun from its config; a sweep file restores its grid first."""
+        sweep = self.loaded["sweep"]
+        if sweep is not None:
+            self.sweep_settings.update(ratios=",".join(f"{r:g}" for r in sweep.get("ratios", [])) or "0:0.4:0.1",
+                                       seeds=sweep.get("seeds", 5), jobs=sweep.get("jobs", 0))
+            self.action_sweep()
+        else:
+            self.notify(f"Rerunning {self.loaded['path']} from its config...")
+            self.action_run()
+
+    def _check_loaded(self, result: Result) -> None:
+        """Compare a rerun with the file it came from; when equal, show the file's own timings."""
+        path, saved = self.loaded["path"], self.loaded["saved"]
+        self.loaded = None
+        rows = saved.get("results") if isinstance(saved, dict) else None
+        if not isinstance(rows, list):
+            return
+
+        def numbers(row):
+            return {k: v for k, v in row.items() if k != "fit_seconds"}
+
+        fresh = json.loads(json.dumps(result.rows))
+        if [numbers(r) for r in rows] == [numbers(r) for r in fresh]:
+            for row, old in zip(result.rows, rows):
+                row["fit_seconds"] = old.get("fit_seconds", row["fit_seconds"])
+            result.seconds = float(saved.get("seconds", result.seconds))
+            self.notify(f"Loaded {path}: the rerun reproduced every number in it.", title="Loaded")
+        else:
+            self.notify(f"Loaded {path}, but the rerun's numbers differ from the file's (another version of "
+                        f"poisontui or scikit-learn?). Showing the rerun.", title="Loaded", severity="warning",
+                        timeout=15)
 
     # State shared by the screens
 
     @property
     def stale(self) -> bool:
-        """Results on show that no longer match the settings."""
-        return self.result is not None and self.result.config.to_dict() != self.config.to_dict()
+        """Results on show that no longer match the settings (the order of mitigations does not count)."""
+
+        def settings(config: Config) -> dict[str, Any]:
+            raw = config.to_dict()
+            raw["mitigations"] = sorted(raw["mitigations"], key=lambda spec: json.dumps(spec, sort_keys=True))
+            return raw
+
+        return self.result is not None and settings(self.result.config) != settings(self.config)
 
     def config_changed(self) -> None:
         """Screens call this after changing `self.config`."""
@@ -113,10 +160,12 @@ class PoisonApp(App):
             self.mitigation_params[spec["name"]] = dict(spec.get("params") or {})
 
     def set_mitigations(self, enabled: Iterable[str]) -> None:
+        """Turn on exactly `enabled`: those already on keep their place, new ones join at the end."""
         on = set(enabled)
-        self.config.mitigations = [
-            {"name": name, "params": dict(self.mitigation_params.get(name, {}))} for name in MITIGATIONS if name in on
-        ]
+        names = [spec["name"] for spec in self.config.mitigations if spec["name"] in on]
+        names += [name for name in MITIGATIONS if name in on and name not in names]
+        self.config.mitigations = [{"name": name, "params": dict(self.mitigation_params.get(name, {}))}
+                                   for name in names]
         self.config_changed()
 
     def set_data_source(self, *, dataset: dict | None = None, data: str | None = None,
@@ -150,6 +199,42 @@ class PoisonApp(App):
         if action == "cancel":
             return self.running or isinstance(self.focused, Input)
         return True
+
+    MAX_PINS = 4
+
+    def action_pin(self) -> None:
+        if self.result is None:
+            self.notify("Nothing to pin yet: r runs the comparison first.", severity="warning")
+            return
+        if any(pin is self.result for pin in self.pins):
+            self.notify("This result is already pinned.")
+            return
+        self.pins.append(self.result)
+        if len(self.pins) > self.MAX_PINS:
+            self.pins.pop(0)
+            self.notify(f"Only {self.MAX_PINS} pins are kept; the oldest was dropped.")
+        self.notify(f"Pinned as pin {len(self.pins)}. Change a setting and press r to compare.")
+        if self.current_mode == "results":
+            self.screen.sync()
+
+    def clear_pins(self) -> None:
+        self.pins = []
+        if self.current_mode == "results":
+            self.screen.sync()
+        self.notify("Pins cleared.")
+
+    def action_export(self) -> None:
+        from poisontui.screens.export import ExportScreen
+
+        if isinstance(self.screen, ExportScreen):
+            return
+        self.push_screen(ExportScreen(self.export_choices(), self.export_screenshot()))
+
+    def export_choices(self) -> dict[str, Any]:
+        """What an export from the current screen can write: the sweep on the sweep screen, else the result."""
+        if self.current_mode == "sweep" and self.sweep is not None and self.sweep_cells:
+            return {"kind": "sweep", "sweep": self.sweep, "cells": list(self.sweep_cells)}
+        return {"kind": "result", "result": self.result}
 
     def action_help(self) -> None:
         from poisontui.screens.help import HelpScreen
@@ -265,7 +350,11 @@ class PoisonApp(App):
         elif event.state == WorkerState.SUCCESS:
             self.result, self.result_coords = worker.result
             self._finish_run()
-            self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
+            if self.loaded is not None:
+                self._check_loaded(self.result)
+                self.status = self._idle_status()
+            else:
+                self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
             if self.current_mode == "results":
                 self.screen.sync()
             else:
@@ -297,4 +386,11 @@ class PoisonApp(App):
         yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.summary, partial(self.load_preset, name))
+        yield SystemCommand("Pin result", "Pin the shown result to compare later runs with it (key p)",
+                            self.action_pin)
+        yield SystemCommand("Compare with pins", "Show pinned and current results side by side",
+                            partial(self.switch_mode, "results"))
+        yield SystemCommand("Clear pins", "Forget every pinned result", self.clear_pins)
+        yield SystemCommand("Export", "Write the result as JSON, CSV or Markdown, or the screen as SVG (key e)",
+                            self.action_export)
         yield SystemCommand("Keys", "List every key of this screen (? or F1)", self.action_help)

@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"poisontui {__version__}")
     parser.add_argument("--preset", help="open the app on this preset (default: article)")
+    parser.add_argument("--load", metavar="FILE", help="open the app on a JSON result (or sweep) written by poisontui; "
+                        "it is rerun, and the app says whether the numbers match")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -117,28 +119,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 def open_app(args: argparse.Namespace) -> int:
     from poisontui.engine.experiment import Config
 
-    config = Config.from_preset(args.preset or "article")
+    if args.load and args.preset:
+        raise UsageError("give --load or --preset, not both")
+    if args.load:
+        saved = load_json(args.load)
+        raw = config_part(args.load, saved)
+        loaded = {"path": args.load, "saved": saved, "sweep": raw if "experiment" in raw else None}
+        config = Config.from_dict(raw["experiment"] if "experiment" in raw else raw)
+    else:
+        config, loaded = Config.from_preset(args.preset or "article"), None
     from poisontui.app import PoisonApp
 
-
-    PoisonApp(config).run()
+    PoisonApp(config, loaded=loaded).run()
     return 0
 
 
-def load_config_file(path: str) -> dict[str, Any]:
+def load_json(path: str) -> Any:
     try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a JSON file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+
+
+def config_part(path: str, raw: Any) -> dict[str, Any]:
+    """The config inside a result or sweep file, or the file itself if it is a bare config."""
     if isinstance(raw, dict) and isinstance(raw.get("config"), dict):
         raw = raw["config"]
     if not isinstance(raw, dict):
         raise UsageError(f"{path}: expected a JSON object with a config")
     return raw
+
+
+def load_config_file(path: str) -> dict[str, Any]:
+    """An experiment config from a result, sweep or config file (a sweep gives its experiment)."""
+    raw = config_part(path, load_json(path))
+    return raw["experiment"] if isinstance(raw.get("experiment"), dict) else raw
 
 
 def spec_from_text(text: str) -> dict[str, Any]:

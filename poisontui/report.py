@@ -87,9 +87,9 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     if any(r["attack_success"] is not None for r in rows):
         columns.append(("ASR", "right", lambda r: fmt(r["attack_success"])))
     if flags:
-        columns.append(("reco-\nvered", "right", lambda r: _percent(r["recovered"]) if r["family"] else ""))
+        columns.append(("reco-\nvered", "right", lambda r: percent(r["recovered"]) if r["family"] else ""))
     if result.flagged:
-        columns.append(("detect\nP/R", "right", lambda r: _pair(r["detection_precision"], r["detection_recall"])
+        columns.append(("detect\nP/R", "right", lambda r: pair(r["detection_precision"], r["detection_recall"])
                         if r["name"] in result.flagged else ""))
     if flags:
         columns.append(("drop/\nrelab", "right", lambda r: f"{r['rows_dropped']}/{r['rows_relabelled']}"
@@ -98,11 +98,11 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     return columns
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def _pair(a: float | None, b: float | None) -> str:
+def pair(a: float | None, b: float | None) -> str:
     """Two shares as `.55/.64`, leading zeros dropped to save room."""
     return "/".join("-" if v is None else f"{v:.2f}".removeprefix("0") for v in (a, b))
 
@@ -113,14 +113,24 @@ LEGEND = ("* best mitigation. ASR: attack success rate. recovered: share of the 
 
 
 def to_markdown(result: Result) -> str:
+    """A readable report: the config, the comparison table and the accuracy chart drawn as text."""
     columns = table_columns(result)
     lines = ["# poisontui result", ""]
     lines += [f"- {line}" for line in headline(result)]
-    lines += ["", "| " + " | ".join(h.replace("\n", " ") for h, _, _ in columns) + " |",
+    lines += ["", "| " + " | ".join(h.replace("-\n", "").replace("\n", " ") for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(r) for _, _, cell in columns) + " |" for r in result.rows]
-    lines += ["", LEGEND, ""]
+    lines += ["", LEGEND, "", "## Accuracy per variant", "", "```",
+              text_bars([r["name"] for r in result.rows], [r["accuracy"] for r in result.rows]), "```", "",
+              "## Config", "", "```json", json.dumps(result.config.to_dict(), indent=2), "```", ""]
     return "\n".join(lines)
+
+
+def text_bars(names: list[str], values: list[float], width: int = 40) -> str:
+    """Horizontal bars in plain characters, for reports that must read anywhere."""
+    pad = max(len(n) for n in names)
+    return "\n".join(f"{name:<{pad}}  {'#' * round(value * width):<{width}}  {value:.3f}"
+                     for name, value in zip(names, values))
 
 
 def rich_table(result: Result, compact: bool = False):
@@ -198,6 +208,23 @@ def _range(entry: dict[str, Any], metric: str) -> str:
     return f"{entry[f'{metric}_min']:.3f}..{entry[f'{metric}_max']:.3f}"
 
 
+def sweep_to_markdown(sweep, cells) -> str:
+    summary = sweep_dict(sweep, cells)["summary"]
+    config = sweep.experiment
+    lines = ["# poisontui sweep", "",
+             f"- {config.data or config.dataset['name']}, model {config.model['name']}, attack "
+             f"{config.attack['name']}; {len(sweep.ratios)} ratios x {sweep.seeds} seeds", "",
+             "| ratio | variant | accuracy mean | std | min | max | n |", "|---:|---|---:|---:|---:|---:|---:|"]
+    for e in summary:
+        lines.append(f"| {e['ratio']:g} | {e['name']} | {e['accuracy_mean']:.3f} | {e['accuracy_std']:.3f} | "
+                     f"{e['accuracy_min']:.3f} | {e['accuracy_max']:.3f} | {e['n']} |")
+    lines += ["", "## Mean accuracy at the highest ratio", "", "```",
+              text_bars([e["name"] for e in summary if e["ratio"] == sweep.ratios[-1]],
+                        [e["accuracy_mean"] for e in summary if e["ratio"] == sweep.ratios[-1]]), "```", "",
+              "## Config", "", "```json", json.dumps(sweep.to_dict(), indent=2), "```", ""]
+    return "\n".join(lines)
+
+
 def sweep_to_table(sweep, cells, width: int = 100) -> str:
     from rich import box
     from rich.console import Console
@@ -250,4 +277,5 @@ def sweep_chart(sweep, cells, width: int = 80, height: int = 20) -> str:
 
 
 SWEEP_MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
-SWEEP_FORMATS = {"json": sweep_to_json, "csv": sweep_to_csv, "table": sweep_to_table}
+SWEEP_FORMATS = {"json": sweep_to_json, "csv": sweep_to_csv, "markdown": sweep_to_markdown,
+                 "table": sweep_to_table}

@@ -76,3 +76,24 @@ def test_sweep_screen(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=sweep)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_comparison_view(snap_compare, size):
+    pinned = frozen_result("diagnosis")
+    config = Config.from_preset("diagnosis")
+    config.mitigations = [{"name": "isolation-forest", "params": {}}, {"name": "knn-sanitize", "params": {}}]
+    current = run_experiment(config)
+    for row in current.rows:
+        row["fit_seconds"] = 0.01
+    current.seconds = 1.0
+    app = PoisonApp(current.config, current)
+    app.pins = [pinned]
+
+    async def show(pilot):
+        await settle(pilot)
+        app.screen.sync()
+        app.screen.query_one("#compare-table").focus()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=show)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from poisontui.report import LEGEND, headline, table_columns
+from poisontui.report import LEGEND, pair, percent, fmt, headline, table_columns
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import BarChart, ScatterChart, Series
 
@@ -53,6 +53,9 @@ class ResultsScreen(PoisonScreen):
         with VerticalScroll(classes="body", id="results-body"):
             yield Static("", id="results-headline")
             yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, header_height=2)
+            with Vertical(id="compare"):
+                yield Static("", id="compare-labels")
+                yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True, header_height=2)
             with Horizontal(id="results-charts"):
                 yield BarChart(id="results-chart")
                 yield BarChart(id="focus-chart")
@@ -87,10 +90,50 @@ class ResultsScreen(PoisonScreen):
         for row in result.rows:
             table.add_row(*(cell(row) for _, _, cell in columns), key=row["name"])
         self._draw_charts(result)
+        self._show_pins(result)
         start = result.best or "poisoned"
         table.move_cursor(row=table.get_row_index(start))
         table.focus()
         self._show_variant(start)
+
+    def _show_pins(self, result) -> None:
+        """Pinned results beside the current one: accuracy, recovered share and detection, per variant."""
+        from poisontui.engine.compare import compare_rows, config_diff
+
+        pins = self.poison_app.pins
+        section = self.query_one("#compare")
+        section.display = bool(pins)
+        if not pins:
+            return
+        labels = []
+        for i, pin in enumerate(pins, 1):
+            changes = config_diff(pin.config, result.config)
+            what = "; ".join(changes) if changes else "same settings"
+            labels.append(f"[b]pin {i}[/] ({pin.poisoned.count} poisoned): {what} [dim](pin -> now)[/]")
+        self.query_one("#compare-labels", Static).update("\n".join(labels))
+        table = self.query_one("#compare-table", DataTable)
+        table.clear(columns=True)
+        table.add_column("variant", key="variant")
+        compared = [compare_rows(pin.rows, result.rows) for pin in pins]
+        for i in range(1, len(pins) + 1):
+            for header in ("acc", "recov", "P/R"):
+                table.add_column(f"pin {i}\n{header}")
+        for header in ("acc", "recov", "P/R"):
+            table.add_column(f"now\n{header}")
+        for i in range(1, len(pins) + 1):
+            table.add_column(f"acc now\n-pin {i}")
+        names = [entry["name"] for entry in compared[-1]]
+        for name in names:
+            cells = [name]
+            per_pin = [next(e for e in rows if e["name"] == name) for rows in compared]
+            for entry in per_pin:
+                cells += [fmt(entry["accuracy_pinned"]), percent(entry["recovered_pinned"]),
+                          pair(entry["detection_precision_pinned"], entry["detection_recall_pinned"])]
+            last = per_pin[-1]
+            cells += [fmt(last["accuracy_current"]), percent(last["recovered_current"]),
+                      pair(last["detection_precision_current"], last["detection_recall_current"])]
+            cells += [fmt(entry["accuracy_change"], signed=True) for entry in per_pin]
+            table.add_row(*cells, key=name)
 
     def _draw_charts(self, result) -> None:
         names = [r["name"] for r in result.rows]
@@ -108,7 +151,9 @@ class ResultsScreen(PoisonScreen):
         second.draw(title, names, [r[key] or 0.0 for r in result.rows], marker="▒", color="orange")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.poison_app.result is not None and event.row_key is not None:
+        if event.data_table.id != "results-table":
+            return
+        if self.poison_app.result is not None and event.row_key.value is not None:
             self._show_variant(str(event.row_key.value))
 
     def _show_variant(self, name: str) -> None:

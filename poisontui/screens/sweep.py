@@ -34,7 +34,8 @@ class SweepScreen(PoisonScreen):
                 yield DataTable(id="sweep-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#sweep-ratios", Input).focus()
+        # Not the text field: single-letter keys (s, e, p) should work as soon as the screen shows.
+        self.query_one("#sweep-table", DataTable).focus()
 
     def sync(self) -> None:
         settings = self.poison_app.sweep_settings
