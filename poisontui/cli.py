@@ -55,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: table, or by --out's extension)")
     add_out_options(output)
 
+    serve = commands.add_parser(
+        "serve", help="serve the app to web browsers, for live demos (needs the serve extra)",
+        description="Serve the terminal app over HTTP with textual-serve: each browser that opens the page "
+        "gets its own copy of the app. Listens on loopback unless told otherwise.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine "
+                       "only; 0.0.0.0 lets anyone who can reach it use the app)")
+    serve.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    serve.add_argument("--preset", help="open each browser's app on this preset")
+
     lister = commands.add_parser("list", help="list datasets, models, attacks, mitigations and presets")
     lister.add_argument("--format", choices=("table", "json"), default="table")
     return parser
@@ -99,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_run(args)
         if args.command == "sweep":
             return command_sweep(args)
+        if args.command == "serve":
+            return command_serve(args)
         if args.command == "list":
             return command_list(args)
         return open_app(args)
@@ -327,6 +339,39 @@ def _stderr_progress():
         sys.stderr.flush()
 
     return show
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    import shlex
+
+    port = _int(args.port, "--port")
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+    command = [sys.executable, "-m", "poisontui"]
+    if args.preset:
+        from poisontui.engine.params import lookup
+        from poisontui.engine.presets import PRESETS
+
+        lookup("preset", args.preset, PRESETS)
+        command += ["--preset", args.preset]
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("serving needs the serve extra: pip install 'poisontui[serve]'") from None
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
+        try:
+            probe.bind((args.host, port))
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{port} ({exc.strerror or exc}); "
+                             f"choose another --port or --host") from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host}: anyone who can reach this address can use the app",
+              file=sys.stderr)
+    print(f"serving poisontui on http://{args.host}:{port} (ctrl+c stops)", file=sys.stderr)
+    Server(shlex.join(command), host=args.host, port=port, title="poisontui").serve()
+    return 0
 
 
 def command_list(args: argparse.Namespace) -> int:

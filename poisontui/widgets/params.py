@@ -86,7 +86,7 @@ class ParamForm(Vertical):
     ParamForm .param-name { width: 14; color: $text; }
     ParamForm Input, ParamForm Select { width: 1fr; }
     ParamForm Checkbox { width: 1fr; }
-    ParamForm .param-range { width: auto; max-width: 14; color: $text-muted; padding-left: 1; }
+    ParamForm .param-range { width: 14; color: $text-muted; padding-left: 1; }
     ParamForm Input.-invalid { color: $error; text-style: bold; }
     ParamForm .param-help { color: $text-muted; height: auto; }
     ParamForm .param-error { color: $error; height: auto; }
