@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     (s1, t1), (s2, t2) = sample(1, args.repeat), sample(2, args.repeat)
-    print(f"                  sweep alone   whole process (imports included)")
+    print("                  sweep alone   whole process (imports included)")
     print(f"--jobs 1          {s1:8.2f} s   {t1:8.2f} s")
     print(f"--jobs 2          {s2:8.2f} s   {t2:8.2f} s")
     print(f"speed-up          {s1 / s2:8.2f}x   {t1 / t2:8.2f}x   (target >= 1.6x; whole sweep < 15 s)")

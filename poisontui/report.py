@@ -10,6 +10,9 @@ from typing import Any
 
 from poisontui.engine.experiment import Result
 
+# Markers for charts: series differ by shape as well as colour, so they read in monochrome.
+MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+
 CSV_COLUMNS = (
     "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "detection_precision",
     "detection_recall", "detection_f1", "rows_dropped", "rows_relabelled", "attack_success", "focus_recall",
@@ -270,12 +273,11 @@ def sweep_chart(sweep, cells, width: int = 80, height: int = 20) -> str:
     for i, name in enumerate(names):
         points = [e for e in summary if e["name"] == name]
         plt.plot([e["ratio"] for e in points], [e["accuracy_mean"] for e in points],
-                 marker=SWEEP_MARKERS[i % len(SWEEP_MARKERS)], label=name)
+                 marker=MARKERS[i % len(MARKERS)], label=name)
     plt.title("mean accuracy against poison ratio")
     plt.xlabel("ratio")
     return plt.build() + "\n"
 
 
-SWEEP_MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
 SWEEP_FORMATS = {"json": sweep_to_json, "csv": sweep_to_csv, "markdown": sweep_to_markdown,
                  "table": sweep_to_table}

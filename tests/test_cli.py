@@ -54,7 +54,9 @@ def test_config_file_reproduces_a_json_result(capsys, tmp_path):
     first = json.loads(out_file.read_text())
     code, out, _ = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
     again = json.loads(out)
-    strip = lambda r: [{k: v for k, v in row.items() if k != "fit_seconds"} for row in r["results"]]
+    def strip(payload):
+        return [{k: v for k, v in row.items() if k != "fit_seconds"} for row in payload["results"]]
+
     assert strip(first) == strip(again)
 
 

@@ -49,7 +49,10 @@ def test_write_atomic_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monk
 
 
 def test_cli_reports_an_unwritable_path_and_writes_nothing(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(poisontui.files.os, "replace", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(poisontui.files.os, "replace", refuse)
     code = main(["run", "--out", str(tmp_path / "r.json")])
     assert code == 2 and "cannot write (Permission denied)" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

@@ -50,6 +50,15 @@ def resolve_class(value: str, class_names: list[str], what: str, default: int) -
     raise InputError(f"{what}: unknown class {value!r}; classes are {', '.join(class_names)}")
 
 
+def relabelled(X: np.ndarray, y: np.ndarray, idx: np.ndarray, labels, **extra) -> Poisoned:
+    """`X` unchanged and `y` with rows `idx` given `labels`, marked as poisoned."""
+    y_new = y.copy()
+    y_new[idx] = labels
+    mask = np.zeros(len(y), dtype=bool)
+    mask[idx] = True
+    return Poisoned(X.copy(), y_new, mask, **extra)
+
+
 def _other_class(y: np.ndarray, n_classes: int, rng: np.random.Generator) -> np.ndarray:
     """A uniformly random class different from each label (the article's 1 - y when binary)."""
     if n_classes == 2:
@@ -87,11 +96,7 @@ class LabelFlip(Attack):
     def poison(self, X, y, *, seed, class_names):
         rng = np.random.default_rng(seed)
         idx = rng.choice(len(y), share(self.ratio, len(y)), replace=False)
-        y_new = y.copy()
-        y_new[idx] = _other_class(y[idx], len(class_names), rng)
-        mask = np.zeros(len(y), dtype=bool)
-        mask[idx] = True
-        return Poisoned(X.copy(), y_new, mask)
+        return relabelled(X, y, idx, _other_class(y[idx], len(class_names), rng))
 
 
 class _Targeted(Attack):
@@ -132,11 +137,7 @@ class TargetedFlip(_Targeted):
         rng = np.random.default_rng(seed)
         rows = np.flatnonzero(y == source)
         idx = rng.choice(rows, share(self.ratio, len(rows)), replace=False)
-        y_new = y.copy()
-        y_new[idx] = target
-        mask = np.zeros(len(y), dtype=bool)
-        mask[idx] = True
-        return Poisoned(X.copy(), y_new, mask, source=source, target=target)
+        return relabelled(X, y, idx, target, source=source, target=target)
 
 
 class ConfidenceFlip(Attack):
@@ -168,13 +169,9 @@ class ConfidenceFlip(Attack):
         rng = np.random.default_rng(seed)
         candidates = rng.permutation(candidates)
         idx = candidates[np.argsort(-confidence[candidates], kind="stable")[:n]]
-        y_new = y.copy()
         # Most damaging wrong label: the class the clean model ranks second.
         ranked = np.argsort(-proba[idx], axis=1)
-        y_new[idx] = np.where(ranked[:, 0] == y[idx], ranked[:, 1], ranked[:, 0])
-        mask = np.zeros(len(y), dtype=bool)
-        mask[idx] = True
-        return Poisoned(X.copy(), y_new, mask)
+        return relabelled(X, y, idx, np.where(ranked[:, 0] == y[idx], ranked[:, 1], ranked[:, 0]))
 
 
 class Injection(Attack):
@@ -236,12 +233,9 @@ class Backdoor(Attack):
         rng = np.random.default_rng(seed)
         others = np.flatnonzero(y != target)
         idx = rng.choice(others, min(share(self.ratio, len(y)), len(others)), replace=False)
-        X_new, y_new = X.copy(), y.copy()
-        X_new[np.ix_(idx, features)] = values
-        y_new[idx] = target
-        mask = np.zeros(len(y), dtype=bool)
-        mask[idx] = True
-        return Poisoned(X_new, y_new, mask, target=target, trigger_features=features, trigger_values=values)
+        poisoned = relabelled(X, y, idx, target, target=target, trigger_features=features, trigger_values=values)
+        poisoned.X[np.ix_(idx, features)] = values
+        return poisoned
 
     def success_rate(self, model, X_test, y_test, poisoned):
         rows = y_test != poisoned.target

@@ -17,7 +17,7 @@ from poisontui.engine.mitigations import FAMILIES, MITIGATIONS, Mitigation
 from poisontui.engine.models import MODELS, Model, fit_quietly
 from poisontui.engine.params import Component, Param, check_params, lookup
 from poisontui.engine.presets import PRESETS
-from poisontui.engine.splitting import Split, split
+from poisontui.engine.splitting import Split
 
 Progress = Callable[[int, int, str], None]
 

@@ -14,7 +14,9 @@ from poisontui.widgets.params import ParamForm, Toggle
 
 class MitigationsScreen(PoisonScreen):
     MODE = "mitigations"
-    BINDINGS = [Binding("a", "toggle_all", "All/none", id="mitigations.all", tooltip="Turn every mitigation on, or all off")]
+    BINDINGS = [
+        Binding("a", "toggle_all", "All/none", id="mitigations.all", tooltip="Turn every mitigation on, or all off"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="body", id="mitigations-body"):

@@ -10,7 +10,8 @@ from typing import Sequence
 
 from textual_plotext import PlotextPlot
 
-CLASS_MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+from poisontui.report import MARKERS as CLASS_MARKERS
+
 CLASS_COLORS = ("blue", "green", "cyan", "magenta", "orange", "yellow", "gray", "white", "blue", "green")
 
 

@@ -62,6 +62,11 @@ class NumberInput(Input):
         self.cursor_position = len(self.value)
 
 
+def _select(options: list[tuple[str, str]], value: str) -> Select:
+    # No type-to-search: letters and digits stay free for the app's keys.
+    return Select(options, value=value, allow_blank=False, compact=True, type_to_search=False)
+
+
 class Toggle(Checkbox):
     """A checkbox whose mark is X when on and blank when off, so it reads without colour."""
 
@@ -153,12 +158,12 @@ class ParamForm(Vertical):
         if param.kind is bool:
             return Toggle("", value=bool(value), compact=True)
         if param.choices is not None:
-            return Select([(c, c) for c in param.choices], value=value, allow_blank=False, compact=True, type_to_search=False)
+            return _select([(c, c) for c in param.choices], value)
         if param.choices_from == "classes":
             options = [(DEFAULT_CLASS, "")] + [(name, name) for name in self.class_names]
             if value not in {v for _, v in options}:
                 options.append((value, value))
-            return Select(options, value=value, allow_blank=False, compact=True, type_to_search=False)
+            return _select(options, value)
         if param.kind in (int, float):
             return NumberInput(param, value)
         return Input(str(value), compact=True)

@@ -28,6 +28,12 @@ class Mitigated:
     flagged: np.ndarray | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def keeping_all(cls, model: Any, n_rows: int, extras: dict[str, Any] | None = None) -> "Mitigated":
+        """A model trained on every row, as given: nothing dropped, relabelled or flagged."""
+        none = np.zeros(n_rows, dtype=bool)
+        return cls(model, ~none, none, extras=extras or {})
+
 
 class Mitigation(Component):
     """Base class: `mitigate(X, y, model=, seed=, standardized=)` returns a `Mitigated`."""

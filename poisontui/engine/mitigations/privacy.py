@@ -109,5 +109,4 @@ class DPLogReg(Mitigation):
     def mitigate(self, X, y, *, model, seed, standardized):
         estimator = DPLogisticRegression(self.epsilon, self.data_norm, self.lam, random_state=seed)
         estimator.fit(X, y)
-        none = np.zeros(len(y), dtype=bool)
-        return Mitigated(estimator, ~none, none, extras={"noise_scale": float(estimator.noise_scale_)})
+        return Mitigated.keeping_all(estimator, len(y), {"noise_scale": float(estimator.noise_scale_)})

@@ -56,8 +56,7 @@ class Bagging(Mitigation):
         part = partition_of(X, k)
         members = [fit_quietly(model.build(seed, standardized), X[part == p], y[part == p])
                    for p in range(k) if np.any(part == p)]
-        none = np.zeros(len(y), dtype=bool)
-        return Mitigated(PartitionVote(members, int(y.max()) + 1), ~none, none)
+        return Mitigated.keeping_all(PartitionVote(members, int(y.max()) + 1), len(y))
 
     def evaluate_extras(self, mitigated, X_test, y_test):
         radius = mitigated.model.certified_radius(X_test)
@@ -75,6 +74,5 @@ class Regularize(Mitigation):
 
     def mitigate(self, X, y, *, model, seed, standardized):
         stronger = model.regularized(self.strength)
-        none = np.zeros(len(y), dtype=bool)
         fitted = fit_quietly(stronger.build(seed, standardized), X, y)
-        return Mitigated(fitted, ~none, none, extras={"model": stronger.spec()})
+        return Mitigated.keeping_all(fitted, len(y), {"model": stronger.spec()})
