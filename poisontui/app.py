@@ -54,16 +54,17 @@ class PoisonApp(App):
         Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations",
                 tooltip="Mitigations screen: toggle defences"),
         Binding("4", "switch_mode('results')", "Results", id="screen.results", tooltip="Results screen: comparison"),
-        Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", tooltip="Sweep screen: ratios x seeds"),
-        Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned and mitigated models (also F5)"),
+        Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", show=False,
+                tooltip="Sweep screen: poison ratios x seeds"),
+        Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned, mitigated models (or F5)"),
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
-                tooltip="Start a sweep over the ratio grid and seeds set on the sweep screen"),
+                tooltip="Start a sweep (grid and seeds: sweep screen)"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
         Binding("escape", "cancel", "Cancel", id="cancel",
-                tooltip="Cancel the run in progress (in a text field: leave it, so keys work again)"),
-        Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs are compared with it"),
+                tooltip="Cancel the run (in a text field: leave the field)"),
+        Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs compare with it"),
         Binding("e", "export", "Export", id="export",
-                tooltip="Export the shown result (JSON, CSV, Markdown) or a screenshot (SVG)"),
+                tooltip="Export: JSON, CSV, Markdown, or an SVG screenshot"),
         Binding("question_mark,f1", "help", "Help", key_display="?", id="help", tooltip="This list of keys (? or F1)"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (a run in progress is cancelled)"),
     ]
@@ -85,7 +86,8 @@ class PoisonApp(App):
         self._run_worker: Worker | None = None
         self._run_started = 0.0
         self.pins: list[Result] = []
-        self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0}
+        self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0, "backend": "local",
+                                               "scheduler": None}
         self.sweep = None
         self.sweep_cells: list = []
         self._sweep_drawn = 0.0
@@ -101,7 +103,8 @@ class PoisonApp(App):
         sweep = self.loaded["sweep"]
         if sweep is not None:
             self.sweep_settings.update(ratios=",".join(f"{r:g}" for r in sweep.get("ratios", [])) or "0:0.4:0.1",
-                                       seeds=sweep.get("seeds", 5), jobs=sweep.get("jobs", 0))
+                                       seeds=sweep.get("seeds", 5), jobs=sweep.get("jobs", 0),
+                                       backend=sweep.get("backend", "local"), scheduler=sweep.get("scheduler"))
             self.action_sweep()
         else:
             self.notify(f"Rerunning {self.loaded['path']} from its config...")
@@ -272,7 +275,7 @@ class PoisonApp(App):
         try:
             experiment = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
             sweep = SweepConfig(experiment, parse_ratios(settings["ratios"]), seeds=settings["seeds"],
-                                jobs=settings["jobs"])
+                                jobs=settings["jobs"], backend=settings["backend"], scheduler=settings["scheduler"])
             sweep.validate()
         except PoisonError as exc:
             self.notify(str(exc), title="Cannot sweep", severity="error")
@@ -365,7 +368,8 @@ class PoisonApp(App):
             if isinstance(error, Cancelled):
                 return
             if isinstance(error, PoisonError):
-                self.notify(str(error), title="Run failed", severity="error", timeout=10)
+                title = "Sweep failed" if worker.name == "sweep" else "Run failed"
+                self.notify(str(error), title=title, severity="error", timeout=10)
             else:
                 self.notify(f"{type(error).__name__}: {error}", title="Run failed", severity="error", timeout=10)
 

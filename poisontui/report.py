@@ -68,6 +68,10 @@ def headline(result: Result) -> list[str]:
     ]
     if result.best:
         lines.append(f"best mitigation: {result.best}")
+    gap = result.row("clean")["accuracy"] - result.row("poisoned")["accuracy"]
+    if abs(gap) < 0.01:
+        lines.append("poisoned and clean accuracy are within one point: at this size one seed can mislead; "
+                     "a sweep over seeds shows the spread")
     return lines
 
 

@@ -183,7 +183,7 @@ async def test_help_lists_the_keys_from_the_bindings():
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         described = {str(does) for _, does in rows}
-        assert {"Run: train clean, poisoned and mitigated models (also F5)", "Turn every mitigation on, or all off",
+        assert {"Run: train clean, poisoned, mitigated models (or F5)", "Turn every mitigation on, or all off",
                 "Quit (a run in progress is cancelled)"} <= described
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -261,3 +261,17 @@ async def test_sweep_cancel(monkeypatch):
         await settle(pilot)
         assert len(app.sweep_cells) <= 1
         assert "stopped" in text_of(app, "#sweep-headline")
+
+
+async def test_sweep_on_an_unreachable_scheduler_is_a_notice():
+    pytest.importorskip("dask.distributed")
+    app = PoisonApp()
+    app.sweep_settings.update(ratios="0.1", seeds=1, backend="dask", scheduler="tcp://127.0.0.1:9")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        for _ in range(300):  # the failed worker is reported by the app; wait for that, not the worker
+            if not app.running:
+                break
+            await pilot.pause(0.05)
+        assert not app.running and not app.sweep_cells
+        assert any("cannot reach the Dask scheduler" in n.message for n in app._notifications)

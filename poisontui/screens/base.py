@@ -27,7 +27,7 @@ class PoisonScreen(Screen):
         yield NavBar(self.MODE)
         yield from self.compose_body()
         yield RunStatus()
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError

@@ -23,7 +23,7 @@ class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
+    HelpScreen > Vertical { width: 78; max-width: 100%; height: auto; max-height: 100%;
                             border: round $accent; background: $surface; padding: 0 1; }
     HelpScreen DataTable { height: auto; max-height: 18; }
     """

@@ -22,10 +22,12 @@ class SweepScreen(PoisonScreen):
                 yield Label("Poison ratios", classes="section")
                 yield Input(id="sweep-ratios", compact=True, placeholder="0,0.1,0.2 or 0:0.4:0.05")
                 yield Static("", id="sweep-ratios-error", classes="error")
-                yield ParamForm(SWEEP_PARAMS[:2], {}, name="sweep", id="sweep-form")
+                yield ParamForm(SWEEP_PARAMS, {}, name="sweep", id="sweep-form")
+                yield Label("Dask scheduler (backend dask)", classes="section")
+                yield Input(id="sweep-scheduler", compact=True, placeholder="tcp://HOST:8786")
                 yield Static(
                     "s starts a sweep of the data, model, attack and mitigations set on screens 1-3; "
-                    "escape cancels. For a Dask cluster use `poisontui sweep --backend dask`.",
+                    "escape cancels.",
                     classes="hint",
                 )
             with VerticalScroll(classes="main"):
@@ -42,10 +44,14 @@ class SweepScreen(PoisonScreen):
         field = self.query_one("#sweep-ratios", Input)
         if field.value != settings["ratios"]:
             field.value = settings["ratios"]
+        self.query_one("#sweep-scheduler", Input).value = settings["scheduler"] or ""
         self.query_one("#sweep-form", ParamForm).reset(values=settings)
         self.show_cells()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "sweep-scheduler":
+            self.poison_app.sweep_settings["scheduler"] = event.value.strip() or None
+            return
         if event.input.id != "sweep-ratios":
             return
         error = self.query_one("#sweep-ratios-error", Static)

@@ -143,7 +143,8 @@ class ParamForm(Vertical):
                 field.param_name = param.name
                 field.tooltip = param.help
                 yield field
-                yield Label(self._range(param), classes="param-range")
+                if self._range(param):
+                    yield Label(self._range(param), classes="param-range")
         if self.params and self.show_help:
             yield Static(self.params[0].help, classes="param-help")
         yield Static("", classes="param-error")
