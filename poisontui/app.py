@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Any, Iterable
 
 from textual.app import App, SystemCommand
