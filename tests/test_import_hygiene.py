@@ -58,3 +58,10 @@ def test_first_paint_happens_before_scikit_learn_is_imported():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "DatasetScreen"], out.stderr
+
+
+def test_the_installed_package_carries_its_stylesheet(tmp_path):
+    """Run away from the source tree, so the installed copy is the one imported."""
+    code = "import pathlib, poisontui; print(pathlib.Path(poisontui.__file__).with_name('app.tcss').is_file())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert out.stdout.strip() == "True"
