@@ -12,7 +12,7 @@ from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.charts import CLASS_COLORS, CLASS_MARKERS, ScatterChart, Series
+from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm
 
 
@@ -91,20 +91,12 @@ class AttackScreen(PoisonScreen):
         try:
             config = Config.from_dict(app.config.to_dict())
             from poisontui.engine.preview import preview_attack
-            from poisontui.engine.projection import thin
 
             preview = preview_attack(config, app.cache)
         except PoisonError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
-        keep = thin(len(preview.poisoned.y))
-        coords, y, mask = preview.coords[keep], preview.poisoned.y[keep], preview.poisoned.mask[keep]
-        series = [
-            Series(name, coords[(y == c) & ~mask, 0], coords[(y == c) & ~mask, 1], CLASS_MARKERS[c % 10],
-                   CLASS_COLORS[c % 10])
-            for c, name in enumerate(preview.data.class_names)
-        ]
-        series.append(Series("poisoned (X)", coords[mask, 0], coords[mask, 1], "X", "red"))
+        series = class_series(preview.coords, preview.poisoned.y, preview.data.class_names, preview.poisoned.mask)
         self.app.call_from_thread(self._show_preview, preview, series)
 
     def _show_preview(self, preview, series: list[Series]) -> None:

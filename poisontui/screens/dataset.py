@@ -26,18 +26,6 @@ def summary_text(data, parts, name: str) -> str:
     )
 
 
-def class_series(coords, y, class_names) -> list:
-    from poisontui.engine.projection import thin
-    from poisontui.widgets.charts import CLASS_COLORS, CLASS_MARKERS, Series
-
-    keep = thin(len(y))
-    coords, y = coords[keep], y[keep]
-    return [
-        Series(name, coords[y == c, 0], coords[y == c, 1], CLASS_MARKERS[c % 10], CLASS_COLORS[c % 10])
-        for c, name in enumerate(class_names)
-    ]
-
-
 class DatasetScreen(PoisonScreen):
     MODE = "dataset"
 
@@ -160,6 +148,8 @@ class DatasetScreen(PoisonScreen):
         try:
             data, parts = app.cache.get(config)
             from poisontui.engine.projection import project_2d
+
+            from poisontui.widgets.charts import class_series
 
             coords, axes = project_2d(parts.X_train)
         except PoisonError as exc:

@@ -24,6 +24,25 @@ class Series:
     color: str
 
 
+def class_series(coords, y, class_names, poisoned=None) -> list[Series]:
+    """Rows by class, thinned to a plottable number; rows in the `poisoned` mask as their own X series."""
+    import numpy as np
+
+    from poisontui.engine.projection import thin
+
+    keep = thin(len(y))
+    coords, y = coords[keep], y[keep]
+    mask = np.zeros(len(y), dtype=bool) if poisoned is None else poisoned[keep]
+    series = [
+        Series(name, coords[(y == c) & ~mask, 0], coords[(y == c) & ~mask, 1],
+               CLASS_MARKERS[c % len(CLASS_MARKERS)], CLASS_COLORS[c % len(CLASS_COLORS)])
+        for c, name in enumerate(class_names)
+    ]
+    if poisoned is not None:
+        series.append(Series("poisoned (X)", coords[mask, 0], coords[mask, 1], "X", "red"))
+    return series
+
+
 class Chart(PlotextPlot):
     """A plotext plot that can also show just a message."""
 
