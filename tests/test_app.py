@@ -275,3 +275,20 @@ async def test_sweep_on_an_unreachable_scheduler_is_a_notice():
             await pilot.pause(0.05)
         assert not app.running and not app.sweep_cells
         assert any("cannot reach the Dask scheduler" in n.message for n in app._notifications)
+
+
+async def test_app_keys_work_from_a_number_field():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        app.screen.query_one("#attack-form NumberInput", NumberInput).focus()
+        await pilot.press("0", ".", "2")  # digits type into the number (focus selects it: typing replaces)...
+        assert app.current_mode == "attack" and app.config.attack["params"]["ratio"] == 0.2
+        await pilot.press("enter", "3")  # ...enter leaves the field, and digits switch screens again
+        assert app.current_mode == "mitigations"
+        await pilot.press("2")
+        app.screen.query_one("#attack-form NumberInput", NumberInput).focus()
+        await pilot.press("r")  # a letter that is no part of a number is the app's
+        await settle(pilot)
+        assert app.result is not None

@@ -18,7 +18,7 @@ from poisontui.widgets.params import ParamForm
 
 def summary_text(data, parts, name: str) -> str:
     kind = "[b reverse] SYNTHETIC [/] data" if data.synthetic else "real data"
-    counts = "  ".join(f"{cls} [b]{n}[/]" for cls, n in data.class_counts().items())
+    counts = ", ".join(f"{cls} ([b]{n}[/])" for cls, n in data.class_counts().items())
     return (
         f"[b]{name}[/]: {kind}\n{data.description}\n"
         f"{len(data.y)} rows · {len(data.feature_names)} features · {data.n_classes} classes: {counts}\n"

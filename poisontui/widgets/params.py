@@ -45,6 +45,16 @@ class NumberInput(Input):
         super().__init__(format_number(param, value), type=kind, compact=True, **kwargs)
         self.param = param
 
+    def _on_key(self, event) -> None:
+        # A key that cannot be part of a number leaves the field and is pressed again there, so
+        # r, s, p, q and ? reach the app while a number field has focus (Input would swallow
+        # them). Digits still type; enter or escape leaves the field.
+        if event.is_printable and event.character not in "0123456789.eE":
+            event.stop()
+            event.prevent_default()
+            self.screen.set_focus(None)
+            self.app.simulate_key(event.key)
+
     def action_step(self, direction: int) -> None:
         param = self.param
         try:
@@ -198,6 +208,11 @@ class ParamForm(Vertical):
         event.stop()
         self._accept(event.input, event.value)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter confirms a field and leaves it, so single-key commands work again."""
+        event.stop()
+        self.screen.set_focus(None)
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._accept(event.select, event.value)
@@ -210,7 +225,7 @@ class ParamForm(Vertical):
         name = getattr(event.widget, "param_name", None)
         if name is not None and self.show_help:
             param = self._param(name)
-            hint = "  (+/- or left/right step)" if param.kind in (int, float) else ""
+            hint = "  (+/- steps; enter leaves the field)" if param.kind in (int, float) else ""
             self.query_one(".param-help", Static).update(param.help + hint)
 
     @property
