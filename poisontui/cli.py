@@ -43,9 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_experiment_options(sweep)
     grid = sweep.add_argument_group("grid and execution")
-    grid.add_argument("--ratios", metavar="GRID", default="0:0.4:0.1",
-                      help="ratios as 0,0.1,0.2 or start:stop:step, stop included (default 0:0.4:0.1)")
-    grid.add_argument("--seeds", metavar="N", default="5", help="seeds per ratio (default 5)")
+    grid.add_argument("--ratios", metavar="GRID",
+                      help="ratios as 0,0.1,0.2 or start:stop:step, stop included (default 0:0.4:0.1, or the "
+                      "grid of a sweep file given with --config)")
+    grid.add_argument("--seeds", metavar="N", help="seeds per ratio (default 5, or the sweep file's)")
     grid.add_argument("--jobs", metavar="N", default="0", help="parallel jobs (default 0: all cores)")
     grid.add_argument("--backend", choices=("local", "dask"), default="local",
                       help="run cells here (local, with joblib) or on a Dask cluster")
@@ -294,8 +295,11 @@ def command_sweep(args: argparse.Namespace) -> int:
     from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
 
     experiment = config_from_args(args)
-    sweep = SweepConfig(experiment, parse_ratios(args.ratios), seeds=_int(args.seeds, "--seeds"),
-                        jobs=_int(args.jobs, "--jobs"), backend=args.backend, scheduler=args.scheduler)
+    saved = config_part(args.config, load_json(args.config)) if args.config else {}
+    ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios") or parse_ratios("0:0.4:0.1")
+    seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
+    sweep = SweepConfig(experiment, ratios, seeds=seeds, jobs=_int(args.jobs, "--jobs"), backend=args.backend,
+                        scheduler=args.scheduler)
     sweep.validate()
     fmt = _output_format(args)
     if fmt not in ("table", "json", "csv"):

@@ -68,8 +68,10 @@ def headline(result: Result) -> list[str]:
     ]
     if result.best:
         lines.append(f"best mitigation: {result.best}")
-    gap = result.row("clean")["accuracy"] - result.row("poisoned")["accuracy"]
-    if abs(gap) < 0.01:
+    poisoned = result.row("poisoned")
+    gap = result.row("clean")["accuracy"] - poisoned["accuracy"]
+    # A backdoor or targeted attack shows in its success rate, not in accuracy; only say this otherwise.
+    if abs(gap) < 0.01 and poisoned["attack_success"] is None:
         lines.append("poisoned and clean accuracy are within one point: at this size one seed can mislead; "
                      "a sweep over seeds shows the spread")
     return lines
@@ -105,6 +107,11 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     return columns
 
 
+def one_line(header: str) -> str:
+    """A two-line column header on one line: "reco-\\nvered" -> "recovered", "drop/\\nrelab" -> "drop/relab"."""
+    return header.replace("-\n", "").replace("/\n", "/").replace("\n", " ")
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
@@ -124,7 +131,7 @@ def to_markdown(result: Result) -> str:
     columns = table_columns(result)
     lines = ["# poisontui result", ""]
     lines += [f"- {line}" for line in headline(result)]
-    lines += ["", "| " + " | ".join(h.replace("-\n", "").replace("\n", " ") for h, _, _ in columns) + " |",
+    lines += ["", "| " + " | ".join(one_line(h) for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(r) for _, _, cell in columns) + " |" for r in result.rows]
     lines += ["", LEGEND, "", "## Accuracy per variant", "", "```",

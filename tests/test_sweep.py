@@ -150,3 +150,15 @@ def test_cli_sweep_bad_input(capsys):
     assert "ratios must be like" in capsys.readouterr().err
     assert main(["sweep", "--seeds", "many"]) == 2
     assert "--seeds must be a whole number" in capsys.readouterr().err
+
+
+def test_sweep_config_file_brings_its_grid(capsys, tmp_path):
+    out = tmp_path / "sweep.json"
+    assert main(["sweep", "--ratios", "0.1,0.3", "--seeds", "2", "--jobs", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["sweep", "--config", str(out), "--jobs", "1", "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["config"]["ratios"] == [0.1, 0.3] and again["config"]["seeds"] == 2
+    first = json.loads(out.read_text())
+    assert [{k: v for k, v in c.items() if k != "fit_seconds"} for c in first["cells"]] == \
+        [{k: v for k, v in c.items() if k != "fit_seconds"} for c in again["cells"]]
