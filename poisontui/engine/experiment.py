@@ -13,7 +13,7 @@ from poisontui.engine.cache import DataCache
 from poisontui.engine.datasets import DATASETS, Data, Dataset
 from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
-from poisontui.engine.mitigations import FAMILIES, MITIGATIONS, Mitigation
+from poisontui.engine.mitigations import MITIGATIONS, Mitigation
 from poisontui.engine.models import MODELS, Model, fit_quietly
 from poisontui.engine.params import Component, Param, check_params, lookup
 from poisontui.engine.presets import PRESETS
@@ -271,6 +271,3 @@ def best_variant(rows: list[dict[str, Any]]) -> str | None:
         return None
     return max(candidates, key=lambda r: (r["accuracy"] - (r["attack_success"] or 0.0), -r["fit_seconds"]))["name"]
 
-
-def family_title(family: str | None) -> str:
-    return FAMILIES.get(family or "", "baseline")

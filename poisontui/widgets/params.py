@@ -228,6 +228,3 @@ class ParamForm(Vertical):
             hint = "  (+/- steps; enter leaves the field)" if param.kind in (int, float) else ""
             self.query_one(".param-help", Static).update(param.help + hint)
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.query(".-invalid"))
