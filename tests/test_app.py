@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from pilot import settle
 from textual.widgets import DataTable, Input, Static
 
 from poisontui.app import PoisonApp
@@ -10,11 +11,6 @@ from poisontui.engine.experiment import Config, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.screens.help import HelpScreen
 from poisontui.widgets.params import NumberInput, ParamForm
-
-
-async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text_of(app, selector):

@@ -4,6 +4,7 @@ import errno
 import json
 
 import pytest
+from pilot import settle
 from textual.widgets import DataTable, Input, Static
 
 import poisontui.files
@@ -13,11 +14,6 @@ from poisontui.engine.experiment import Config, run_experiment
 from poisontui.files import write_atomic
 from poisontui.screens.export import ExportScreen
 from poisontui.widgets.params import Toggle
-
-
-async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def without_times(payload):

@@ -1,6 +1,7 @@
 """SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
 
 import pytest
+from pilot import settle
 
 from poisontui.app import PoisonApp
 from poisontui.engine.experiment import Config, run_experiment
@@ -15,13 +16,6 @@ def frozen_result(preset: str):
         row["fit_seconds"] = 0.01
     result.seconds = 1.0
     return result
-
-
-async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES)
