@@ -14,7 +14,8 @@ from poisontui.engine.experiment import Result
 MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
 
 CSV_COLUMNS = (
-    "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "detection_precision",
+    "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "success_recovered",
+    "detection_precision",
     "detection_recall", "detection_f1", "rows_dropped", "rows_relabelled", "attack_success", "focus_recall",
     "fit_seconds",
 )
@@ -96,7 +97,13 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     if any(r["attack_success"] is not None for r in rows):
         columns.append(("ASR", "right", lambda r: fmt(r["attack_success"])))
     if flags:
-        columns.append(("reco-\nvered", "right", lambda r: percent(r["recovered"]) if r["family"] else ""))
+        mitigated = [r for r in rows if r["family"]]
+        if all(r["recovered"] is None for r in mitigated) and any(r["success_recovered"] is not None
+                                                                   for r in mitigated):
+            # Accuracy barely moved (a backdoor's point): the damage to undo is the attack's success.
+            columns.append(("ASR\nundone", "right", lambda r: percent(r["success_recovered"]) if r["family"] else ""))
+        else:
+            columns.append(("reco-\nvered", "right", lambda r: percent(r["recovered"]) if r["family"] else ""))
     if result.flagged:
         columns.append(("detect\nP/R", "right", lambda r: pair(r["detection_precision"], r["detection_recall"])
                         if r["name"] in result.flagged else ""))
@@ -121,9 +128,10 @@ def pair(a: float | None, b: float | None) -> str:
     return "/".join("-" if v is None else f"{v:.2f}".removeprefix("0") for v in (a, b))
 
 
-LEGEND = ("* best mitigation. ASR: attack success rate. recovered: share of the poisoning damage recovered "
-          "(shown when poisoning cost at least 1 point). detect P/R: precision/recall of the flagged rows "
-          "against the truly poisoned ones.")
+LEGEND = ("* best mitigation. ASR: attack success rate. recovered: share of the accuracy lost to poisoning that "
+          "the mitigation wins back (shown when poisoning cost at least 1 point); ASR undone, in its place when "
+          "accuracy barely moved: the same share of the attack's success. detect P/R: precision/recall of the "
+          "flagged rows against the truly poisoned ones.")
 
 
 def to_markdown(result: Result) -> str:

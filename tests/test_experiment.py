@@ -118,3 +118,15 @@ def test_duplicate_mitigations_get_distinct_names():
     config = Config(mitigations=[{"name": "knn-sanitize", "params": {"k": 5}}, {"name": "knn-sanitize"}])
     names = [r["name"] for r in run_experiment(config).rows]
     assert names[2:] == ["knn-sanitize:k=5", "knn-sanitize"]
+
+
+def test_backdoor_reports_the_share_of_attack_success_undone():
+    config = Config.from_dict({**Config.from_preset("backdoor").to_dict(), "preset": None,
+                               "mitigations": [{"name": "zscore-filter"}]})
+    result = run_experiment(config)
+    clean, poisoned, mitigated = result.rows
+    assert poisoned["attack_success"] > 0.8 and abs(poisoned["accuracy"] - clean["accuracy"]) < 0.01
+    assert mitigated["recovered"] is None  # accuracy barely moved: nothing to recover there
+    expected = (poisoned["attack_success"] - mitigated["attack_success"]) / (
+        poisoned["attack_success"] - clean["attack_success"])
+    assert mitigated["success_recovered"] == pytest.approx(expected)

@@ -235,6 +235,10 @@ def run_experiment(
             flagged[name] = outcome.flagged
             row.update(detection_scores(outcome.flagged, poisoned.mask))
         row["recovered"] = recovered_share(clean_acc, poisoned_acc, row["accuracy"])
+        if row["attack_success"] is not None and rows[1]["attack_success"] is not None:
+            # The same share for the attack's own damage: success rate is lower-is-better, hence the signs.
+            row["success_recovered"] = recovered_share(-rows[0]["attack_success"], -rows[1]["attack_success"],
+                                                       -row["attack_success"])
         row.update(outcome.extras)
         row.update(mitigation.evaluate_extras(outcome, parts.X_test, parts.y_test))
         rows.append(row)
@@ -243,7 +247,7 @@ def run_experiment(
     for row in rows:
         row["delta_accuracy"] = row["accuracy"] - clean_acc
         for key in ("rows_dropped", "rows_relabelled", "detection_precision", "detection_recall",
-                    "detection_f1", "recovered"):
+                    "detection_f1", "recovered", "success_recovered"):
             row.setdefault(key, None)
     return Result(
         config=config, data=data, split=parts, poisoned=poisoned, rows=rows, flagged=flagged,
