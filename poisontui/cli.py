@@ -137,8 +137,9 @@ def open_app(args: argparse.Namespace) -> int:
     if args.load:
         saved = load_json(args.load)
         raw = config_part(args.load, saved)
-        loaded = {"path": args.load, "saved": saved, "sweep": raw if "experiment" in raw else None}
-        config = Config.from_dict(raw["experiment"] if "experiment" in raw else raw)
+        experiment = experiment_part(raw)
+        loaded = {"path": args.load, "saved": saved, "sweep": raw if experiment is not raw else None}
+        config = Config.from_dict(experiment)
     else:
         config, loaded = Config.from_preset(args.preset or "article"), None
     from poisontui.app import PoisonApp
@@ -169,10 +170,14 @@ def config_part(path: str, raw: Any) -> dict[str, Any]:
     return raw
 
 
-def load_config_file(path: str) -> dict[str, Any]:
-    """An experiment config from a result, sweep or config file (a sweep gives its experiment)."""
-    raw = config_part(path, load_json(path))
+def experiment_part(raw: dict[str, Any]) -> dict[str, Any]:
+    """The experiment config of a sweep config, or the config itself."""
     return raw["experiment"] if isinstance(raw.get("experiment"), dict) else raw
+
+
+def load_config_file(path: str) -> dict[str, Any]:
+    """An experiment config from a result, sweep or config file."""
+    return experiment_part(config_part(path, load_json(path)))
 
 
 def spec_from_text(text: str) -> dict[str, Any]:
@@ -200,8 +205,8 @@ def config_from_args(args: argparse.Namespace):
     """The run's config: --config or --preset as the base, then each explicit option on top."""
     from poisontui.engine.experiment import Config
     from poisontui.engine.mitigations import MITIGATIONS
-    from poisontui.engine.presets import PRESETS
     from poisontui.engine.params import lookup
+    from poisontui.engine.presets import PRESETS
 
     if args.config and args.preset:
         raise UsageError("give --config or --preset, not both")

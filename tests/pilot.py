@@ -7,3 +7,14 @@ async def settle(pilot):
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def frozen_result(config):
+    """A real run of `config` with its timings pinned, so screens do not depend on the machine's speed."""
+    from poisontui.engine.experiment import run_experiment
+
+    result = run_experiment(config)
+    for row in result.rows:
+        row["fit_seconds"] = 0.01
+    result.seconds = 1.0
+    return result

@@ -1,21 +1,12 @@
 """SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
 
 import pytest
-from pilot import settle
+from pilot import frozen_result, settle
 
 from poisontui.app import PoisonApp
-from poisontui.engine.experiment import Config, run_experiment
+from poisontui.engine.experiment import Config
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def frozen_result(preset: str):
-    """A real run with its timings pinned, so snapshots do not depend on the machine's speed."""
-    result = run_experiment(Config.from_preset(preset))
-    for row in result.rows:
-        row["fit_seconds"] = 0.01
-    result.seconds = 1.0
-    return result
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -43,7 +34,7 @@ def test_mitigations_screen(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_results_screen(snap_compare, size):
-    result = frozen_result("diagnosis")
+    result = frozen_result(Config.from_preset("diagnosis"))
     assert snap_compare(PoisonApp(result.config, result), terminal_size=size, run_before=settle)
 
 
@@ -74,13 +65,10 @@ def test_sweep_screen(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_comparison_view(snap_compare, size):
-    pinned = frozen_result("diagnosis")
+    pinned = frozen_result(Config.from_preset("diagnosis"))
     config = Config.from_preset("diagnosis")
     config.mitigations = [{"name": "isolation-forest", "params": {}}, {"name": "knn-sanitize", "params": {}}]
-    current = run_experiment(config)
-    for row in current.rows:
-        row["fit_seconds"] = 0.01
-    current.seconds = 1.0
+    current = frozen_result(config)
     app = PoisonApp(current.config, current)
     app.pins = [pinned]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-
 from typing import TYPE_CHECKING
 
 from poisontui.engine.datasets import Data

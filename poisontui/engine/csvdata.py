@@ -123,7 +123,7 @@ def _parse_rows(name: str, rows: list[list[str]], label: str | None) -> Data:
         )
     return Data(
         X=X, y=y, class_names=class_names, feature_names=[columns[i] for i in feature_idx],
-        description=f"Loaded from {name}", synthetic=False, source=name,
+        description=f"Loaded from {name}", synthetic=False,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,8 +21,6 @@ class Data:
     description: str
     synthetic: bool
     standardized: bool = False
-    source: str = ""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int:

@@ -10,8 +10,8 @@ from poisontui.engine.attacks import Poisoned
 from poisontui.engine.cache import DataCache
 from poisontui.engine.datasets import Data
 from poisontui.engine.experiment import Config
-from poisontui.engine.splitting import Split
 from poisontui.engine.projection import project_2d
+from poisontui.engine.splitting import Split
 
 
 @dataclass

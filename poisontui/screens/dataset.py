@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from poisontui.engine.datasets import DATASETS
 from poisontui.engine.errors import PoisonError
-from poisontui.engine.experiment import Config, RUN_PARAMS
+from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.params import ParamForm
@@ -148,7 +148,6 @@ class DatasetScreen(PoisonScreen):
         try:
             data, parts = app.cache.get(config)
             from poisontui.engine.projection import project_2d
-
             from poisontui.widgets.charts import class_series
 
             coords, axes = project_2d(parts.X_train)

@@ -11,15 +11,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from poisontui import report
 from poisontui.widgets.params import Toggle
 
-FORMATS_BY_SUFFIX = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".svg": "svg"}
+# The command line's extensions, and a screenshot, which only the app can take.
+FORMATS_BY_SUFFIX = {**report.EXTENSIONS, ".svg": "svg"}
 
 
 def export_text(choice: dict[str, Any], fmt: str, screenshot: str) -> str:
     """The text a format writes for what is shown: a result or a sweep, or the screenshot."""
-    from poisontui import report
-
     if fmt == "svg":
         return screenshot
     if choice["kind"] == "sweep":
@@ -48,7 +48,7 @@ class ExportScreen(ModalScreen):
         what = "the sweep" if self.choice["kind"] == "sweep" else "the result"
         with Vertical():
             yield Static(f"[b]Export {what}[/] (enter writes, escape closes)")
-            yield Static("File name; the extension picks the format: .json .csv .md, or .svg for a screenshot")
+            yield Static("File name; the extension picks the format: .json .csv .md .txt, or .svg for a screenshot")
             yield Input(self._default_name(), id="export-path", compact=True)
             yield Toggle("overwrite if the file exists", id="export-overwrite", compact=True)
             yield Static("", id="export-message")
@@ -77,7 +77,8 @@ class ExportScreen(ModalScreen):
         path = Path(name).expanduser()
         fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
         if fmt is None:
-            self._say(f"Unknown extension {path.suffix or '(none)'}: use .json, .csv, .md or .svg.", error=True)
+            self._say(f"Unknown extension {path.suffix or '(none)'}: use .json, .csv, .md, .txt or .svg.",
+                      error=True)
             return
         if fmt != "svg" and self.choice["kind"] == "result" and self.choice["result"] is None:
             self._say("No result yet: r runs the comparison, or export the screen as .svg.", error=True)

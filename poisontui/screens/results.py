@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from poisontui.report import LEGEND, pair, percent, fmt, headline, table_columns
+from poisontui.report import LEGEND, fmt, headline, pair, percent, table_columns
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import BarChart, ScatterChart, Series
 
