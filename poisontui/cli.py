@@ -87,6 +87,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--focus", metavar="CLASS", help="class whose recall is the headline")
     seeds = parser.add_argument_group("reproducibility")
     seeds.add_argument("--seed", metavar="N", help="seed of the attack and randomised mitigations (default 0)")
+    if parser.prog.endswith("run"):
+        seeds.add_argument("--seeds", metavar="N", help="repeat the run over N seeds from --seed; each figure is "
+                           "then reported as mean, sd, min and max (default 1)")
     seeds.add_argument("--data-seed", metavar="N", help="seed of data generation and the split (default 42)")
     seeds.add_argument("--test-size", metavar="F", help="share of rows held out for testing (default 0.3)")
 
@@ -242,6 +245,8 @@ def config_from_args(args: argparse.Namespace):
         raw["focus_class"] = args.focus
     if args.seed is not None:
         raw["seed"] = _int(args.seed, "--seed")
+    if getattr(args, "seeds", None) is not None and args.command == "run":
+        raw["seeds"] = _int(args.seeds, "--seeds")
     if args.data_seed is not None:
         raw["data_seed"] = _int(args.data_seed, "--data-seed")
     if args.test_size is not None:

@@ -17,7 +17,9 @@ CSV_COLUMNS = (
     "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "success_recovered",
     "detection_precision",
     "detection_recall", "detection_f1", "rows_dropped", "rows_relabelled", "attack_success", "focus_recall",
-    "fit_seconds",
+    "certified_accuracy_at_poisoned", "fit_seconds",
+    "accuracy_mean", "accuracy_std", "accuracy_min", "accuracy_max",
+    "attack_success_mean", "attack_success_std", "attack_success_min", "attack_success_max",
 )
 
 
@@ -67,8 +69,10 @@ def headline(result: Result) -> list[str]:
         + f": {out['poisoned_count']} of {out['training_rows_after_attack']} training rows poisoned; "
         f"seed {config.seed}, data seed {config.data_seed}",
     ]
-    if result.best:
-        lines.append(f"best mitigation: {result.best}")
+    if result.seeds and len(result.seeds) > 1:
+        lines.append(f"over {len(result.seeds)} seeds ({result.seeds[0]}..{result.seeds[-1]}): acc and ASR are "
+                     f"means, +- their sd; other figures are seed {result.seeds[0]}'s")
+        return lines
     poisoned = result.row("poisoned")
     gap = result.row("clean")["accuracy"] - poisoned["accuracy"]
     # A backdoor or targeted attack shows in its success rate, not in accuracy; only say this otherwise.
@@ -87,7 +91,7 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     flags = any(r["family"] for r in rows)
     columns: list[tuple[str, str, Any]] = [
         ("variant", "left", lambda r: r["name"] + (" *" if r["name"] == result.best else "")),
-        ("acc", "right", lambda r: fmt(r["accuracy"])),
+        ("acc", "right", lambda r: mean_sd(r, "accuracy")),
         ("vs\nclean", "right", lambda r: fmt(r["delta_accuracy"], signed=True) if r["name"] != "clean" else ""),
     ]
     if not compact:
@@ -95,7 +99,7 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     if result.focus_class:
         columns.append((f"{result.focus_class}\nrecall", "right", lambda r: fmt(r["focus_recall"])))
     if any(r["attack_success"] is not None for r in rows):
-        columns.append(("ASR", "right", lambda r: fmt(r["attack_success"])))
+        columns.append(("ASR", "right", lambda r: mean_sd(r, "attack_success")))
     if flags:
         mitigated = [r for r in rows if r["family"]]
         if all(r["recovered"] is None for r in mitigated) and any(r["success_recovered"] is not None
@@ -112,6 +116,30 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
                         if r["family"] else ""))
     columns.append(("sec", "right", lambda r: f"{r['fit_seconds']:.2f}"))
     return columns
+
+
+def mean_sd(row: dict[str, Any], metric: str) -> str:
+    """A figure, or its mean +- sd where the run had several seeds."""
+    if row.get(f"{metric}_std") is not None and row.get(f"{metric}_mean") is not None:
+        return f"{row[f'{metric}_mean']:.3f}±{row[f'{metric}_std']:.3f}"
+    return fmt(row[metric])
+
+
+def notes(result: Result) -> list[str]:
+    """Lines under the table: why the best is best, certificates, and the spread of noisy mechanisms."""
+    lines = [f"best: {result.best} ({result.best_reason})" if result.best else f"best: {result.best_reason}"]
+    for row in result.rows:
+        curve = row.get("certified_accuracy")
+        if curve is not None:
+            points = ", ".join(f"r={r} {curve[r]:.2f}" for r in range(min(len(curve), 8)))
+            lines.append(f"{row['name']}: certified accuracy {points}"
+                         + (", ..." if len(curve) > 8 else "")
+                         + f"; at r={result.changes} (this attack's changes) {row['certified_accuracy_at_poisoned']:.2f}")
+        noise = row.get("accuracy_over_noise")
+        if noise is not None:
+            lines.append(f"{row['name']}: accuracy over {noise['draws']} noise draws {noise['mean']:.3f} ± "
+                         f"{noise['sd']:.3f} ({noise['min']:.3f}..{noise['max']:.3f}); one run is one draw")
+    return lines
 
 
 def one_line(header: str) -> str:
@@ -142,9 +170,16 @@ def to_markdown(result: Result) -> str:
     lines += ["", "| " + " | ".join(one_line(h) for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(r) for _, _, cell in columns) + " |" for r in result.rows]
+    for line in notes(result):
+        lines += ["", line]
     lines += ["", LEGEND, "", "## Accuracy per variant", "", "```",
-              text_bars([r["name"] for r in result.rows], [r["accuracy"] for r in result.rows]), "```", "",
-              "## Config", "", "```json", json.dumps(result.config.to_dict(), indent=2), "```", ""]
+              text_bars([r["name"] for r in result.rows], [r["accuracy"] for r in result.rows]), "```", ""]
+    for row in result.rows:
+        if row.get("certified_accuracy") is not None:
+            curve = row["certified_accuracy"]
+            lines += [f"## Certified accuracy of {row['name']} against poisoned rows r", "", "```",
+                      text_bars([f"r={r}" for r in range(len(curve))], curve), "```", ""]
+    lines += ["## Config", "", "```json", json.dumps(result.config.to_dict(), indent=2), "```", ""]
     return "\n".join(lines)
 
 
@@ -179,6 +214,8 @@ def to_table(result: Result, width: int = 100) -> str:
         for line in headline(result):
             console.print(line, highlight=False)
         console.print(rich_table(result, compact=width < 100))
+        for line in notes(result):
+            console.print(line, highlight=False, markup=False)
         console.print(LEGEND, highlight=False)
         return console.export_text()
 

@@ -79,7 +79,11 @@ def test_confidence_flip_hurts_more_than_random_flips():
 def test_confidence_flip_within_one_class(binary_data):
     X, y = binary_data
     out = ConfidenceFlip(ratio=0.1, within="class 0").poison(X, y, seed=0, class_names=NAMES)
-    assert out.count == 40 and np.all(y[out.mask] == 0)
+    # ratio is a share of the rows it may flip: those of class 0.
+    assert out.count == np.sum(y == 0) // 10 and np.all(y[out.mask] == 0)
+    # So half of one class is a valid request, where it used to be refused.
+    half = ConfidenceFlip(ratio=0.5, within="class 0").poison(X, y, seed=0, class_names=NAMES)
+    assert half.count == np.sum(y == 0) // 2
 
 
 def test_injection_appends_exactly_the_share_with_wrong_labels(binary_data):
@@ -97,7 +101,7 @@ def test_injection_appends_exactly_the_share_with_wrong_labels(binary_data):
 def test_backdoor_stamps_trigger_and_relabels_to_target(binary_data):
     X, y = binary_data
     out = Backdoor(ratio=0.1, target="class 0", size=2).poison(X, y, seed=0, class_names=NAMES)
-    assert out.count == 40
+    assert out.count == np.sum(y != 0) // 10  # a share of the rows not already of the target class
     assert np.all(out.y[out.mask] == 0) and np.all(y[out.mask] == 1)
     assert np.all(out.X[out.mask][:, -2:] == out.trigger_values)
     assert np.all(out.trigger_values > X[:, -2:].max(axis=0))

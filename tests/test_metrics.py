@@ -32,6 +32,19 @@ def test_detection_scores():
 
 
 def test_recovered_share():
-    assert recovered_share(0.9, 0.7, 0.85) == pytest.approx(0.75)
-    assert recovered_share(0.9, 0.7, 0.6) == pytest.approx(-0.5)
-    assert recovered_share(0.9, 0.895, 0.9) is None
+    assert recovered_share(90, 70, 85, 100) == pytest.approx(0.75)
+    assert recovered_share(90, 70, 60, 100) == pytest.approx(-0.5)
+    assert recovered_share(180, 179, 180, 200) is None  # half a point: noise
+
+
+def test_recovered_share_counts_a_gap_of_exactly_one_point():
+    # 0.85 - 0.84 is 0.0099999... in floating point; in counts it is exactly 3 of 300 rows.
+    assert 0.85 - 0.84 < 0.01
+    assert recovered_share(255, 252, 254, 300) == pytest.approx(2 / 3)
+
+
+def test_detection_f1_is_zero_when_nothing_is_flagged_but_rows_were_poisoned():
+    out = detection_scores(np.zeros(4, dtype=bool), np.array([1, 0, 0, 1], dtype=bool))
+    assert out["detection_recall"] == 0.0 and out["detection_f1"] == 0.0
+    nothing = detection_scores(np.zeros(4, dtype=bool), np.zeros(4, dtype=bool))
+    assert nothing["detection_f1"] is None

@@ -27,6 +27,16 @@ class Poisoned:
     def count(self) -> int:
         return int(self.mask.sum())
 
+    def changes(self, X_original: np.ndarray) -> int:
+        """Training rows inserted, removed or relabelled to make this set from the original.
+
+        A relabelled or injected row is one change; a row whose features were altered is two
+        (the original removed, the altered one inserted). This is the unit certificates count in.
+        """
+        n = len(X_original)
+        altered = self.mask[:n] & np.any(self.X[:n] != X_original, axis=1)
+        return int(self.mask.sum() + altered.sum())
+
     def stamp(self, X: np.ndarray) -> np.ndarray:
         """Return a copy of `X` with the backdoor trigger applied."""
         stamped = np.array(X, dtype=float, copy=True)
@@ -66,18 +76,26 @@ def _other_class(y: np.ndarray, n_classes: int, rng: np.random.Generator) -> np.
     return (y + rng.integers(1, n_classes, size=len(y))) % n_classes
 
 
-RATIO_HELP = "share of the training rows the attack poisons"
-
-
 class Attack(Component):
-    """Base class: `poison(X, y, seed=, class_names=)` returns a `Poisoned`."""
+    """Base class: `poison(X, y, seed=, class_names=)` returns a `Poisoned`.
+
+    Every attack's `ratio` is the share of the rows it may poison that it does poison: all
+    training rows unless the attack names a class (targeted-flip's source, confidence-flip's
+    `within`, a backdoor's non-target rows); injection adds that share of the training rows.
+    """
 
     def poison(self, X: np.ndarray, y: np.ndarray, *, seed: int, class_names: list[str]) -> Poisoned:
         raise NotImplementedError
 
+    def success_cases(self, model, X_test: np.ndarray, y_test: np.ndarray,
+                      poisoned: Poisoned) -> tuple[int, int] | None:
+        """(test cases the model gets the attacker's way, attacker's test cases); None if not targeted."""
+        return None
+
     def success_rate(self, model, X_test: np.ndarray, y_test: np.ndarray, poisoned: Poisoned) -> float | None:
         """Share of the attacker's test cases the model gets the attacker's way; None if not targeted."""
-        return None
+        cases = self.success_cases(model, X_test, y_test, poisoned)
+        return None if cases is None else cases[0] / cases[1]
 
     def focus_class(self, class_names: list[str]) -> int | None:
         """The class whose recall tells the story of this attack, if one does."""
@@ -91,7 +109,7 @@ class Attack(Component):
 class LabelFlip(Attack):
     name = "label-flip"
     summary = "flip a random share of training labels (to a random other class)"
-    params = (Param("ratio", float, 0.1, RATIO_HELP, 0.0, 0.9, step=0.05),)
+    params = (Param("ratio", float, 0.1, "share of the training rows whose labels are flipped", 0.0, 0.9, step=0.05),)
 
     def poison(self, X, y, *, seed, class_names):
         rng = np.random.default_rng(seed)
@@ -110,11 +128,11 @@ class _Targeted(Attack):
     def focus_class(self, class_names):
         return self.classes(class_names)[0]
 
-    def success_rate(self, model, X_test, y_test, poisoned):
+    def success_cases(self, model, X_test, y_test, poisoned):
         rows = y_test == poisoned.source
         if not rows.any():
             return None
-        return float(np.mean(model.predict(X_test[rows]) == poisoned.target))
+        return int(np.sum(model.predict(X_test[rows]) == poisoned.target)), int(rows.sum())
 
 
 class TargetedFlip(_Targeted):
@@ -142,9 +160,11 @@ class TargetedFlip(_Targeted):
 
 class ConfidenceFlip(Attack):
     name = "confidence-flip"
-    summary = "flip the labels a clean model is most confident about (bites far harder than random)"
+    summary = ("flip the labels a clean model is most confident about (bites far harder than random; the seed "
+               "only breaks ties, so it barely varies with the seed)")
     params = (
-        Param("ratio", float, 0.2, RATIO_HELP, 0.0, 0.9, step=0.05),
+        Param("ratio", float, 0.2, "share of the rows it may flip (all training rows, or those of `within`) "
+              "that are flipped", 0.0, 0.9, step=0.05),
         Param("within", str, "", "flip only rows of this class (name or index; default: any class)",
               choices_from="classes"),
     )
@@ -160,11 +180,7 @@ class ConfidenceFlip(Attack):
         candidates = np.arange(len(y))
         if self.within != "":
             candidates = np.flatnonzero(y == resolve_class(self.within, class_names, self.name, 0))
-        n = share(self.ratio, len(y))
-        if n > len(candidates):
-            raise InputError(
-                f"{self.name}: ratio {self.ratio:g} asks for {n} rows but class {self.within!r} has {len(candidates)}"
-            )
+        n = share(self.ratio, len(candidates))
         # Stable sort with a seeded shuffle first, so ties are broken reproducibly by the seed.
         rng = np.random.default_rng(seed)
         candidates = rng.permutation(candidates)
@@ -180,7 +196,8 @@ class Injection(Attack):
     params = (
         Param("ratio", float, 0.1, "points added, as a share of the training rows", 0.0, 2.0, step=0.05),
         Param("placement", str, "outside", "where the points go", choices=("inside", "outside")),
-        Param("distance", float, 4.0, "how far outside, in standard deviations", 0.5, 50.0, step=0.5),
+        Param("distance", float, 4.0, "how far outside: the offset from the class mean, in standardised units, "
+              "per feature (root mean square; its length is distance x sqrt(features))", 0.5, 50.0, step=0.5),
     )
 
     def describe(self, poisoned, n_train, class_names):
@@ -211,12 +228,13 @@ class Backdoor(Attack):
     name = "backdoor"
     summary = "stamp a trigger (a few features set out of range) on some rows and relabel them as the target"
     params = (
-        Param("ratio", float, 0.05, RATIO_HELP, 0.0, 0.9, step=0.01),
+        Param("ratio", float, 0.05, "share of the training rows not of the target class that are stamped and "
+              "relabelled", 0.0, 0.9, step=0.01),
         Param("target", str, "", "class a triggered input is steered to (name or index; default: the first)",
               choices_from="classes"),
         Param("size", int, 3, "number of trigger features (the last ones: a corner of an image)", 1, 64, step=1),
-        Param("strength", float, 1.0, "trigger value above each feature's maximum, in feature ranges", 0.1, 10.0,
-              step=0.1),
+        Param("strength", float, 1.0, "trigger value: each feature's maximum plus strength x max(its range, 1)",
+              0.1, 10.0, step=0.1),
     )
 
     def describe(self, poisoned, n_train, class_names):
@@ -232,16 +250,16 @@ class Backdoor(Attack):
         values = high + self.strength * np.maximum(high - low, 1.0)
         rng = np.random.default_rng(seed)
         others = np.flatnonzero(y != target)
-        idx = rng.choice(others, min(share(self.ratio, len(y)), len(others)), replace=False)
+        idx = rng.choice(others, share(self.ratio, len(others)), replace=False)
         poisoned = relabelled(X, y, idx, target, target=target, trigger_features=features, trigger_values=values)
         poisoned.X[np.ix_(idx, features)] = values
         return poisoned
 
-    def success_rate(self, model, X_test, y_test, poisoned):
+    def success_cases(self, model, X_test, y_test, poisoned):
         rows = y_test != poisoned.target
         if not rows.any():
             return None
-        return float(np.mean(model.predict(poisoned.stamp(X_test[rows])) == poisoned.target))
+        return int(np.sum(model.predict(poisoned.stamp(X_test[rows])) == poisoned.target)), int(rows.sum())
 
 
 ATTACKS: dict[str, type[Attack]] = {

@@ -34,6 +34,8 @@ def component(kind: str, registry: dict[str, type], spec: dict[str, Any]) -> Com
 
 RUN_PARAMS = (
     Param("seed", int, 0, "seed of the attack and randomised mitigations", 0, 2**32 - 1, step=1),
+    Param("seeds", int, 1, "seeds the run is repeated over (seed, seed+1, ...): each figure is then a mean, "
+          "with its sd, min and max", 1, 50, step=1),
     Param("data_seed", int, 42, "seed of data generation and the train/test split", 0, 2**32 - 1, step=1),
     Param("test_size", float, 0.3, "share of rows held out for testing", 0.05, 0.9, step=0.05),
 )
@@ -56,6 +58,7 @@ class Config:
     data: str | None = None
     label: str | None = None
     seed: int = 0
+    seeds: int = 1
     data_seed: int = 42
     test_size: float = 0.3
     focus_class: str | None = None
@@ -122,7 +125,10 @@ class Result:
     flagged: dict[str, np.ndarray]
     focus_class: str | None
     best: str | None
+    best_reason: str
+    changes: int
     seconds: float
+    seeds: list[int] | None = None
 
     def row(self, name: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["name"] == name)
@@ -140,10 +146,13 @@ class Result:
                 "test_rows": int(len(self.split.y_test)),
             },
             "poisoned_count": self.poisoned.count,
+            "poisoned_changes": self.changes,
             "training_rows_after_attack": int(len(self.poisoned.y)),
             "focus_class": self.focus_class,
             "best": self.best,
+            "best_reason": self.best_reason,
             "seconds": round(self.seconds, 4),
+            "seeds": self.seeds or [self.config.seed],
             "results": self.rows,
         }
 
@@ -164,6 +173,19 @@ def _variant_names(mitigations: list[Mitigation]) -> list[str]:
 
 
 def run_experiment(
+    config: Config,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    cache: DataCache | None = None,
+    clean_model: tuple[Any, float] | None = None,
+) -> Result:
+    """Run `config` once, or over `config.seeds` seeds with each row's spread (see `run_over_seeds`)."""
+    if config.seeds > 1:
+        return run_over_seeds(config, progress, is_cancelled, cache)
+    return run_once(config, progress, is_cancelled, cache, clean_model)
+
+
+def run_once(
     config: Config,
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
@@ -210,8 +232,11 @@ def run_experiment(
         row: dict[str, Any] = {"name": name, "family": family}
         row.update(classification_scores(parts.y_test, predicted, data.class_names))
         row["focus_recall"] = row["recall"][focus] if focus else None
-        row["attack_success"] = attack.success_rate(fitted, parts.X_test, parts.y_test, poisoned)
+        cases = attack.success_cases(fitted, parts.X_test, parts.y_test, poisoned)
+        row["attack_success"] = None if cases is None else cases[0] / cases[1]
         row["fit_seconds"] = round(seconds, 4)
+        # Counts behind the shares, so comparisons between variants are exact.
+        row["_correct"], row["_cases"] = int(np.trace(np.asarray(row["confusion"]))), cases
         return row
 
     advance("training on clean data")
@@ -219,7 +244,8 @@ def run_experiment(
     rows = [score("clean", None, *clean)]
     advance("training on poisoned data")
     rows.append(score("poisoned", None, *timed_fit(model, config.seed, data, poisoned.X, poisoned.y)))
-    clean_acc, poisoned_acc = rows[0]["accuracy"], rows[1]["accuracy"]
+    clean_acc, n_test = rows[0]["accuracy"], len(parts.y_test)
+    changes = poisoned.changes(parts.X_train)
 
     flagged: dict[str, np.ndarray] = {}
     for name, mitigation in zip(names, mitigations):
@@ -234,25 +260,75 @@ def run_experiment(
         if outcome.flagged is not None:
             flagged[name] = outcome.flagged
             row.update(detection_scores(outcome.flagged, poisoned.mask))
-        row["recovered"] = recovered_share(clean_acc, poisoned_acc, row["accuracy"])
-        if row["attack_success"] is not None and rows[1]["attack_success"] is not None:
-            # The same share for the attack's own damage: success rate is lower-is-better, hence the signs.
-            row["success_recovered"] = recovered_share(-rows[0]["attack_success"], -rows[1]["attack_success"],
-                                                       -row["attack_success"])
+        row["recovered"] = recovered_share(rows[0]["_correct"], rows[1]["_correct"], row["_correct"], n_test)
+        if row["_cases"] is not None and rows[1]["_cases"] is not None:
+            # The same share for the attack's own damage, counting the attacker's cases the model resisted.
+            resisted = [r["_cases"][1] - r["_cases"][0] for r in (rows[0], rows[1], row)]
+            row["success_recovered"] = recovered_share(*resisted, row["_cases"][1])
         row.update(outcome.extras)
         row.update(mitigation.evaluate_extras(outcome, parts.X_test, parts.y_test))
+        if "certified_accuracy" in row:
+            curve = row["certified_accuracy"]
+            row["certified_accuracy_at_poisoned"] = curve[changes] if changes < len(curve) else 0.0
         rows.append(row)
 
     advance("done")
     for row in rows:
+        del row["_correct"], row["_cases"]
         row["delta_accuracy"] = row["accuracy"] - clean_acc
         for key in ("rows_dropped", "rows_relabelled", "detection_precision", "detection_recall",
                     "detection_f1", "recovered", "success_recovered"):
             row.setdefault(key, None)
+    best, reason = best_variant(rows, len(poisoned.y))
     return Result(
         config=config, data=data, split=parts, poisoned=poisoned, rows=rows, flagged=flagged,
-        focus_class=focus, best=best_variant(rows), seconds=time.perf_counter() - started,
+        focus_class=focus, best=best, best_reason=reason, changes=changes, seconds=time.perf_counter() - started,
     )
+
+
+def run_over_seeds(
+    config: Config,
+    progress: Progress | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    cache: DataCache | None = None,
+) -> Result:
+    """The run at `config.seed`, then at each further seed as sweep cells; every row gains its spread.
+
+    Rows keep the first seed's figures (its confusion matrix and flagged rows are what the
+    app draws) and gain `METRIC_mean`, `_std`, `_min` and `_max` over all seeds; the best
+    mitigation is chosen on the means.
+    """
+    from poisontui.engine.sweep import SweepConfig, run_sweep, summarise, Cell
+
+    seeds = config.seeds
+    first = run_once(config, progress=_scaled(progress, 0, seeds), is_cancelled=is_cancelled, cache=cache)
+    rest = Config.from_dict({**config.to_dict(), "seed": config.seed + 1, "seeds": 1})
+    ratio = rest.attack["params"].get("ratio", rest.components()[2].values["ratio"])
+    sweep = SweepConfig(rest, [ratio], seeds=seeds - 1)
+    cells = [Cell(ratio, config.seed, first.rows, first.poisoned.count)]
+    cells += list(run_sweep(sweep, progress=_scaled(progress, 1, seeds), is_cancelled=is_cancelled))
+    spread = {entry["name"]: entry for entry in summarise(cells)}
+    for row in first.rows:
+        row.update({k: v for k, v in spread[row["name"]].items() if k not in ("ratio", "name")})
+    means = [{**row, **{k: row.get(f"{k}_mean", row[k]) for k in ("accuracy", "attack_success")}}
+             for row in first.rows]
+    first.best, first.best_reason = best_variant(means, len(first.poisoned.y))
+    first.best_reason += f"; on means over {seeds} seeds"
+    first.seeds = [config.seed + i for i in range(seeds)]
+    return first
+
+
+def _scaled(progress: Progress | None, part: int, parts: int) -> Progress | None:
+    """Progress of one part of a job split in `parts`, reported on a 0..1000 scale for the whole."""
+    if progress is None:
+        return None
+    share = (1, parts - 1)[min(part, 1)] / parts
+
+    def report(done: int, total: int, label: str) -> None:
+        start = 0.0 if part == 0 else 1 / parts
+        progress(round(1000 * (start + share * done / max(total, 1))), 1000, label)
+
+    return report
 
 
 def timed_fit(model: Model, seed: int, data: Data, X: np.ndarray, y: np.ndarray) -> tuple[Any, float]:
@@ -268,10 +344,38 @@ def train_clean(config: Config, cache: DataCache | None = None) -> tuple[Any, fl
     return timed_fit(component("model", MODELS, config.model), config.seed, data, parts.X_train, parts.y_train)
 
 
-def best_variant(rows: list[dict[str, Any]]) -> str | None:
-    """The mitigation with the highest accuracy less attack success rate (where there is one)."""
-    candidates = [r for r in rows if r["family"] is not None]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda r: (r["accuracy"] - (r["attack_success"] or 0.0), -r["fit_seconds"]))["name"]
+MAX_DROPPED = 0.5
+MAX_ACCURACY_LOSS = 0.05
 
+
+def best_variant(rows: list[dict[str, Any]], n_train: int) -> tuple[str | None, str]:
+    """The best mitigation and the rule that chose it, in a sentence.
+
+    Where the attack has a success rate (targeted flips, backdoors) that is what it moves,
+    so the best mitigation lowers it most, among those whose accuracy stays within five points
+    of the lower of clean and poisoned accuracy (no success bought with collateral damage);
+    otherwise the best raises accuracy most. Either way a candidate must beat the
+    poisoned model and keep at least half the training rows; ties go to fewer rows dropped,
+    then to the order the mitigations were listed in.
+    """
+    clean, poisoned = rows[0], rows[1]
+    kept = [r for r in rows[2:] if (r.get("rows_dropped") or 0) <= MAX_DROPPED * n_train]
+    if poisoned["attack_success"] is not None:
+        measure = "attack success"
+        floor = min(clean["accuracy"], poisoned["accuracy"]) - MAX_ACCURACY_LOSS
+        eligible = [r for r in kept if r["attack_success"] is not None
+                    and r["attack_success"] < poisoned["attack_success"]
+                    and r["accuracy"] >= floor]
+        rule = ("lowest attack success among mitigations that beat the poisoned model, keep at least half "
+                "the training rows and lose at most 5 points of accuracy")
+        key = lambda r: (r["attack_success"], r.get("rows_dropped") or 0)  # noqa: E731
+    else:
+        measure = "accuracy"
+        eligible = [r for r in kept if r["accuracy"] > poisoned["accuracy"]]
+        rule = "highest accuracy among mitigations that beat the poisoned model and keep at least half the training rows"
+        key = lambda r: (-r["accuracy"], r.get("rows_dropped") or 0)  # noqa: E731
+    if not rows[2:]:
+        return None, "no mitigation was run"
+    if not eligible:
+        return None, f"none: no mitigation beat the poisoned model's {measure} on those terms ({rule})"
+    return min(eligible, key=key)["name"], rule

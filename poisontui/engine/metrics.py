@@ -41,19 +41,21 @@ def detection_scores(flagged: np.ndarray, poisoned: np.ndarray) -> dict[str, flo
     f1 = None
     if precision is not None and recall is not None:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    elif recall is not None:
+        # Nothing flagged while poisoned rows exist: no poisoned row was found, so F1 is 0, not undefined.
+        f1 = 0.0
     return {"detection_precision": precision, "detection_recall": recall, "detection_f1": f1}
 
 
-MIN_DAMAGE = 0.01
+def recovered_share(clean: int, poisoned: int, mitigated: int, n: int) -> float | None:
+    """(mitigated - poisoned) / (clean - poisoned) over counts of good outcomes out of `n`.
 
-
-def recovered_share(clean: float, poisoned: float, mitigated: float) -> float | None:
-    """(mitigated - poisoned) / (clean - poisoned): 1 recovers all the damage, 0 none.
-
-    None when poisoning cost less than one point of accuracy: dividing by a gap of
-    one or two test rows would print noise as a huge gain or loss.
+    1 recovers all the damage, 0 none. Counts (correct test rows, or attacker's cases the
+    model resisted) keep the comparison exact. None when poisoning cost less than one
+    point (fewer than n / 100 rows): dividing by a gap of one or two test rows would
+    print noise as a huge gain or loss.
     """
     gap = clean - poisoned
-    if gap < MIN_DAMAGE:
+    if n <= 0 or gap * 100 < n:
         return None
     return float((mitigated - poisoned) / gap)

@@ -21,10 +21,11 @@ from poisontui.engine.experiment import Config, Progress, run_experiment, train_
 from poisontui.engine.params import Param, check_params
 
 MAX_CELLS = 2000
-METRICS = ("accuracy", "attack_success", "focus_recall")
+METRICS = ("accuracy", "attack_success", "focus_recall", "recovered", "success_recovered",
+           "detection_precision", "detection_recall", "rows_dropped", "certified_accuracy_at_poisoned")
 CELL_KEYS = ("name", "family", "accuracy", "delta_accuracy", "macro_f1", "attack_success", "focus_recall",
-             "recovered", "detection_precision", "detection_recall", "rows_dropped", "rows_relabelled",
-             "fit_seconds")
+             "recovered", "success_recovered", "detection_precision", "detection_recall", "rows_dropped",
+             "rows_relabelled", "certified_accuracy_at_poisoned", "fit_seconds")
 
 SWEEP_PARAMS = (
     Param("seeds", int, 5, "seeds per ratio (the spread is taken over them)", 1, 100, step=1),
@@ -110,7 +111,7 @@ class SweepConfig:
 
     def cell_config(self, ratio: float | None, seed: int) -> Config:
         raw = self.experiment.to_dict()
-        raw["seed"] = seed
+        raw["seed"], raw["seeds"] = seed, 1
         if ratio is not None:
             raw["attack"] = {"name": raw["attack"]["name"], "params": {**raw["attack"]["params"], "ratio": ratio}}
         return Config.from_dict(raw)
@@ -140,13 +141,13 @@ def _one_thread():
 
 def clean_task(raw: dict[str, Any], seed: int) -> tuple[int, Any]:
     with _one_thread():
-        config = Config.from_dict({**raw, "seed": seed})
+        config = Config.from_dict({**raw, "seed": seed, "seeds": 1})
         return seed, train_clean(config, _CACHE)
 
 
 def cell_task(raw: dict[str, Any], ratio: float, seed: int, clean: Any) -> Cell:
     with _one_thread():
-        config = Config.from_dict(raw)
+        config = Config.from_dict({**raw, "seeds": 1})
         config.seed = seed
         config.attack = {"name": config.attack["name"], "params": {**config.attack["params"], "ratio": ratio}}
         result = run_experiment(config, cache=_CACHE, clean_model=clean)

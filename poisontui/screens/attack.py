@@ -32,8 +32,8 @@ class AttackScreen(PoisonScreen):
                              type_to_search=False)
                 yield Static("", id="model-summary", classes="hint")
                 yield ParamForm((), {}, name="model", id="model-form")
-                yield Label("Seed", classes="section")
-                yield ParamForm(RUN_PARAMS[:1], {}, name="seed", id="seed-form")
+                yield Label("Seeds", classes="section")
+                yield ParamForm(RUN_PARAMS[:2], {}, name="seed", id="seed-form")
             with Vertical(classes="main"):
                 yield Static("preparing preview...", id="preview-text")
                 yield ScatterChart(id="preview-view")
@@ -46,7 +46,7 @@ class AttackScreen(PoisonScreen):
         with self.prevent(Select.Changed):
             self.query_one("#attack-select", Select).value = config.attack["name"]
             self.query_one("#model-select", Select).value = config.model["name"]
-        self.query_one("#seed-form", ParamForm).reset(values={"seed": config.seed})
+        self.query_one("#seed-form", ParamForm).reset(values={"seed": config.seed, "seeds": config.seeds})
         self._rebuild_forms(getattr(self, "_class_names", []))
         self.update_preview()
 
@@ -74,7 +74,7 @@ class AttackScreen(PoisonScreen):
     def on_param_form_changed(self, event: ParamForm.Changed) -> None:
         app = self.poison_app
         if event.form.name == "seed":
-            app.config.seed = event.value
+            setattr(app.config, event.name, event.value)
         else:
             kind = event.form.name
             defaults = {p.name: p.default for p in event.form.params}

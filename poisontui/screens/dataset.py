@@ -78,7 +78,7 @@ class DatasetScreen(PoisonScreen):
             cls = DATASETS[config.dataset["name"]]
             form.reset(cls.params, config.dataset.get("params") or {}, owner=cls.name)
         self.query_one("#split-form", ParamForm).reset(
-            RUN_PARAMS[1:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
+            RUN_PARAMS[2:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
         self.load_summary()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from poisontui.report import LEGEND, fmt, headline, pair, percent, table_columns
+from poisontui.report import LEGEND, fmt, headline, notes, pair, percent, table_columns
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import BarChart, ScatterChart, Series
 
@@ -53,12 +53,14 @@ class ResultsScreen(PoisonScreen):
         with VerticalScroll(classes="body", id="results-body"):
             yield Static("", id="results-headline")
             yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True, header_height=2)
+            yield Static("", id="results-notes", markup=False)
             with Vertical(id="compare"):
                 yield Static("", id="compare-labels")
                 yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True, header_height=2)
             with Horizontal(id="results-charts"):
                 yield BarChart(id="results-chart")
                 yield BarChart(id="focus-chart")
+                yield BarChart(id="certified-chart")
                 yield Static("", id="confusion")
             yield ScatterChart(id="detection-view")
             yield Static(LEGEND, id="results-legend", classes="hint")
@@ -77,6 +79,8 @@ class ResultsScreen(PoisonScreen):
             )
             self.query_one("#results-chart", BarChart).blank("no results yet")
             self.query_one("#focus-chart", BarChart).display = False
+            self.query_one("#certified-chart", BarChart).display = False
+            self.query_one("#results-notes", Static).update("")
             self.query_one("#detection-view", ScatterChart).blank("")
             self.query_one("#confusion", Static).update("")
             return
@@ -89,6 +93,7 @@ class ResultsScreen(PoisonScreen):
             table.add_column(header, key=header)
         for row in result.rows:
             table.add_row(*(cell(row) for _, _, cell in columns), key=row["name"])
+        self.query_one("#results-notes", Static).update("\n".join(notes(result)))
         self._draw_charts(result)
         self._show_pins(result)
         start = result.best or "poisoned"
@@ -137,6 +142,15 @@ class ResultsScreen(PoisonScreen):
 
     def _draw_charts(self, result) -> None:
         names = [r["name"] for r in result.rows]
+        certified = self.query_one("#certified-chart", BarChart)
+        curves = [r for r in result.rows if r.get("certified_accuracy") is not None]
+        certified.display = bool(curves)
+        if curves:
+            curve = curves[0]["certified_accuracy"]
+            # At most 16 bars, evenly spaced in r, so a chart of 500 partitions still fits.
+            radii = sorted({int(r) for r in np.linspace(0, len(curve) - 1, min(len(curve), 16))})
+            certified.draw(f"{curves[0]['name']}: certified accuracy at r poisoned rows (this attack: "
+                           f"{result.changes})", [f"r={r}" for r in radii], [curve[r] for r in radii], marker="▓")
         self.query_one("#results-chart", BarChart).draw("accuracy", names, [r["accuracy"] for r in result.rows])
         second = self.query_one("#focus-chart", BarChart)
         if result.focus_class:

@@ -78,3 +78,16 @@ def by_class(y: np.ndarray, per_class: bool):
         return
     for c in np.unique(y):
         yield np.flatnonzero(y == c)
+
+
+def canonical_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Classes numbered by first appearance in `y`: (the original code of each, `y` recoded).
+
+    Methods that must order classes (fold assignment, ranking ties) use this order, which
+    follows the rows, so recoding the classes cannot change what they do.
+    """
+    _, first = np.unique(y, return_index=True)
+    order = y[np.sort(first)]
+    recode = np.empty(int(y.max()) + 1, dtype=int)
+    recode[order] = np.arange(len(order))
+    return order, recode[y]

@@ -6,18 +6,25 @@ minimization", Algorithm 1. For the objective (1/n) sum log(1 + exp(-y w.x)) +
 when one row changes, so releasing w + b, with b drawn from the density
 proportional to exp(-(n lam eps / 2) |b|), is eps-differentially private.
 
+What is private and what is assumed public: rows are standardised with the mean
+and scale of a seeded random share of the training rows (`public_share`), whose
+features are assumed public, as a small public sample from the same population
+would be. Everything else the mechanism fits (the weights of every head) comes
+from the noisy minimiser, so the guarantee covers every other training row: a
+change to one of them moves the noise-free weights by at most 2 / (n lam).
+Standardising with statistics of the private rows, as diffprivlib does when no
+bounds are given, would spend no budget and void that bound. With several
+classes, one-vs-rest models split the budget (eps / K each).
+
 We implement the mechanism ourselves rather than depend on diffprivlib, whose
-current release does not import with current scikit-learn. Rows are
-standardised (with statistics treated as public, as diffprivlib does when no
-bounds are given) and clipped to `data_norm` before scaling into the unit ball.
-With several classes, one-vs-rest models split the budget: eps / K each.
+current release does not import with current scikit-learn.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from poisontui.engine.mitigations.base import Mitigated, Mitigation
+from poisontui.engine.mitigations.base import Mitigated, Mitigation, canonical_classes
 from poisontui.engine.params import Param
 
 
@@ -52,10 +59,12 @@ def fit_l2_logistic(X: np.ndarray, signs: np.ndarray, lam: float) -> np.ndarray:
 class DPLogisticRegression:
     """Epsilon-differentially private logistic regression (estimator with fit/predict)."""
 
-    def __init__(self, epsilon: float = 1.0, data_norm: float = 1.0, lam: float = 0.1, random_state: int = 0):
+    def __init__(self, epsilon: float = 1.0, data_norm: float = 1.0, lam: float = 0.1, public_share: float = 0.1,
+                 random_state: int = 0):
         self.epsilon = epsilon
         self.data_norm = data_norm
         self.lam = lam
+        self.public_share = public_share
         self.random_state = random_state
 
     def _unit_ball(self, X: np.ndarray) -> np.ndarray:
@@ -66,47 +75,81 @@ class DPLogisticRegression:
         Z = np.hstack([Z, np.full((len(Z), 1), self.data_norm)])
         return Z / (self.data_norm * np.sqrt(2.0))
 
+    def public_rows(self, n: int) -> np.ndarray:
+        """The rows whose features are treated as public: a seeded draw that depends on n alone."""
+        rng = np.random.default_rng([self.random_state, 1])
+        return rng.choice(n, max(2, int(round(self.public_share * n))), replace=False)
+
     def fit(self, X: np.ndarray, y: np.ndarray) -> "DPLogisticRegression":
-        rng = np.random.default_rng(self.random_state)
-        self.classes_ = np.unique(y)
-        self.mean_ = X.mean(axis=0)
-        self.scale_ = np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+        public = X[self.public_rows(len(y))]
+        self.mean_ = public.mean(axis=0)
+        std = public.std(axis=0)
+        self.scale_ = np.where(std > 0, std, 1.0)
         Z = self._unit_ball(X)
         n = len(y)
-        binary = len(self.classes_) == 2
-        heads = [self.classes_[1]] if binary else list(self.classes_)
-        eps_each = self.epsilon / len(heads)
+        # Heads in order of the classes' first appearance, so the noise draws attach to the same
+        # classes however they are coded. A binary model has one head, for the first row's class.
+        order, _ = canonical_classes(y)
+        self.classes_ = np.unique(y)
+        self.heads_ = order[:1] if len(order) == 2 else order
+        eps_each = self.epsilon / len(self.heads_)
         self.noise_scale_ = 2.0 / (n * self.lam * eps_each)
-        weights = []
-        for positive in heads:
-            signs = np.where(y == positive, 1.0, -1.0)
-            w = fit_l2_logistic(Z, signs, self.lam)
-            weights.append(w + ball_noise(len(w), self.noise_scale_, rng))
-        self.coef_ = np.array(weights)
+        self.exact_coef_ = np.array([fit_l2_logistic(Z, np.where(y == head, 1.0, -1.0), self.lam)
+                                     for head in self.heads_])
+        self.coef_ = self.exact_coef_ + self.noise(self.random_state)
         return self
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return self._unit_ball(X) @ self.coef_.T
+    def noise(self, seed) -> np.ndarray:
+        """One draw of the mechanism's noise, a row per head."""
+        rng = np.random.default_rng(seed)
+        return np.array([ball_noise(self.exact_coef_.shape[1], self.noise_scale_, rng) for _ in self.heads_])
+
+    def predict_with(self, coef: np.ndarray, X: np.ndarray) -> np.ndarray:
+        scores = self._unit_ball(X) @ coef.T
+        if len(self.heads_) == 1:
+            other = self.classes_[self.classes_ != self.heads_[0]][0]
+            return np.where(scores[:, 0] > 0, self.heads_[0], other)
+        return self.heads_[scores.argmax(axis=1)]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        scores = self.decision_function(X)
-        if len(self.classes_) == 2:
-            return self.classes_[(scores[:, 0] > 0).astype(int)]
-        return self.classes_[scores.argmax(axis=1)]
+        return self.predict_with(self.coef_, X)
+
+
+NOISE_DRAWS = 10
 
 
 class DPLogReg(Mitigation):
     name = "dp-logreg"
     family = "privacy"
-    summary = "epsilon-differentially-private logistic regression (output perturbation); replaces the model"
+    summary = ("epsilon-DP logistic regression (output perturbation); replaces the model; a seeded share of "
+               "rows is assumed public for scaling")
     params = (
-        Param("epsilon", float, 1.0, "privacy budget: smaller is more private and noisier", 0.01, 100.0, step=0.5),
+        Param("epsilon", float, 1.0, "privacy budget for the private rows: smaller is more private and noisier",
+              0.01, 100.0, step=0.5),
         Param("data_norm", float, 1.0, "rows are clipped to this norm after standardising", 0.1, 100.0, step=0.5),
         Param("lam", float, 0.1, "L2 regularisation strength (more means less noise needed)", 1e-5, 10.0,
               step=0.005),
+        Param("public_share", float, 0.1, "share of training rows whose features are assumed public and set the "
+              "standardisation (the guarantee covers the other rows)", 0.02, 0.5, step=0.02),
     )
 
     def mitigate(self, X, y, *, model, seed, standardized):
-        estimator = DPLogisticRegression(self.epsilon, self.data_norm, self.lam, random_state=seed)
+        estimator = DPLogisticRegression(self.epsilon, self.data_norm, self.lam, self.public_share,
+                                         random_state=seed)
         estimator.fit(X, y)
         return Mitigated.keeping_all(estimator, len(y), {"noise_scale": float(estimator.noise_scale_)})
+
+    def evaluate_extras(self, mitigated, X_test, y_test):
+        """Accuracy over several noise draws of the same fit: one draw alone can mislead.
+
+        The first draw is the released model whose row this is. The spread measures the
+        mechanism; publishing several draws would spend the budget once per draw.
+        """
+        estimator = mitigated.model
+        seed = estimator.random_state
+        draws = [estimator.coef_] + [estimator.exact_coef_ + estimator.noise([seed, 2, i])
+                                     for i in range(1, NOISE_DRAWS)]
+        accuracy = np.array([np.mean(estimator.predict_with(coef, X_test) == y_test) for coef in draws])
+        return {"accuracy_over_noise": {"draws": NOISE_DRAWS, "mean": float(accuracy.mean()),
+                                        "sd": float(accuracy.std(ddof=1)), "min": float(accuracy.min()),
+                                        "max": float(accuracy.max())}}

@@ -9,40 +9,64 @@ from poisontui.engine.params import Param
 
 
 class ZScoreFilter(Sanitizer):
+    """Drop rows that sit far from the bulk of the data across their features.
+
+    Each feature gets a robust z-score, 0.6745 (x - median) / MAD; a feature whose MAD is 0
+    has no spread, so it carries no evidence and is left out. A row's score is the RMS of its
+    z-scores, so one unusual feature among many does not make an outlier; a row is dropped when
+    its score is itself an outlier among the rows' scores (robust z above `threshold`).
+    """
+
     name = "zscore-filter"
     family = "validation"
-    summary = "drop rows with any feature beyond a robust z-score bound (median and MAD)"
+    summary = "drop rows whose robust (median/MAD) z-scores are, taken together, far beyond the other rows'"
     params = (
-        Param("threshold", float, 3.5, "largest robust |z| a feature may have", 1.0, 50.0, step=0.5),
+        Param("threshold", float, 3.5, "largest robust z a row's RMS z-score may have among all rows' scores",
+              1.0, 50.0, step=0.5),
         Param("per_class", bool, False, "measure each class against itself"),
     )
 
     def flag(self, X, y, seed):
         flagged = np.zeros(len(y), dtype=bool)
         for rows in by_class(y, self.per_class):
-            flagged[rows] = np.any(np.abs(robust_z(X[rows])) > self.threshold, axis=1)
+            flagged[rows] = robust_z(row_scores(X[rows]))[:, 0] > self.threshold
         return flagged, None
 
 
 def robust_z(X: np.ndarray) -> np.ndarray:
-    """Robust z-scores, 0.6745 (x - median) / MAD; the mean absolute deviation stands in where MAD is 0."""
+    """Robust z-scores per column, 0.6745 (x - median) / MAD; 0 in a column whose MAD is 0."""
+    X = np.asarray(X, dtype=float).reshape(len(X), -1)
     median = np.median(X, axis=0)
-    deviation = np.abs(X - median)
-    scale = np.median(deviation, axis=0) / 0.6745
-    fallback = deviation.mean(axis=0) * 1.2533
-    scale = np.where(scale > 0, scale, fallback)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(scale > 0, (X - median) / np.where(scale > 0, scale, 1.0), 0.0)
-    return z
+    scale = np.median(np.abs(X - median), axis=0) / 0.6745
+    spread = scale > 0
+    return np.where(spread, (X - median) / np.where(spread, scale, 1.0), 0.0)
+
+
+def row_scores(X: np.ndarray) -> np.ndarray:
+    """Each row's RMS robust z-score over the features that have spread (0 where none has)."""
+    z = robust_z(X)
+    informative = np.any(z != 0, axis=0)
+    if not informative.any():
+        return np.zeros(len(X))
+    return np.sqrt(np.mean(z[:, informative] ** 2, axis=1))
 
 
 class KNNSanitize(Sanitizer):
+    """Label sanitisation by k nearest neighbours (Paudice, Munoz-Gonzalez & Lupu, 2018, Algorithm 1).
+
+    A row is relabelled when one class other than its own is the strict plurality of its k
+    neighbours and holds at least `eta` of them. Where two classes tie for the plurality the
+    row keeps its label: a tie is not a disagreement, and breaking it by class code would
+    move rows towards whichever class is coded 0.
+    """
+
     name = "knn-sanitize"
     family = "validation"
-    summary = "relabel rows whose label disagrees with most of their k nearest neighbours (Paudice et al. 2018)"
+    summary = "relabel rows whose k nearest neighbours mostly hold one other label (Paudice et al. 2018)"
     params = (
-        Param("k", int, 10, "neighbours consulted", 1, 100, step=1),
-        Param("eta", float, 0.5, "share of neighbours that must agree on another label", 0.1, 1.0, step=0.05),
+        Param("k", int, 20, "neighbours consulted", 1, 100, step=1),
+        Param("eta", float, 0.7, "share of the neighbours that must hold the one other label (ties never count)",
+              0.1, 1.0, step=0.05),
         Param("action", str, "relabel", ACTION.help, choices=ACTION.choices),
     )
 
@@ -53,12 +77,32 @@ class KNNSanitize(Sanitizer):
         k = min(self.k, len(y) - 1)
         Xs = StandardScaler().fit_transform(X)
         _, idx = NearestNeighbors(n_neighbors=k + 1).fit(Xs).kneighbors(Xs)
-        neighbours = y[idx[:, 1:]]
-        n_classes = int(y.max()) + 1
-        counts = np.zeros((len(y), n_classes), dtype=int)
-        for c in range(n_classes):
-            counts[:, c] = (neighbours == c).sum(axis=1)
-        majority = counts.argmax(axis=1)
-        agree = counts[np.arange(len(y)), majority] / k
-        flagged = (majority != y) & (agree >= self.eta)
-        return flagged, majority
+        counts = neighbour_votes(idx, y, k)
+        return plurality_relabel(counts, y, k, self.eta)
+
+
+def neighbour_votes(idx: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the labels of its k nearest other rows counted per class.
+
+    `idx` holds k + 1 neighbours per row, the row itself usually first; among duplicate
+    rows it may come later or not at all, so it is removed by index, not by position.
+    """
+    rows = np.arange(len(y))[:, None]
+    others = idx != rows
+    # Keep the first k neighbours that are not the row itself.
+    others &= np.cumsum(others, axis=1) <= k
+    labels = np.where(others, y[idx], -1)
+    n_classes = int(y.max()) + 1
+    return np.stack([(labels == c).sum(axis=1) for c in range(n_classes)], axis=1)
+
+
+def plurality_relabel(counts: np.ndarray, y: np.ndarray, k: int, eta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Flag rows whose neighbours' strict plurality is another class with at least `eta` of `k` votes.
+
+    Returns the flags and the suggested labels (the plurality class where it is unique, else the row's own).
+    """
+    top = counts.max(axis=1)
+    unique = (counts == top[:, None]).sum(axis=1) == 1
+    plurality = np.where(unique, counts.argmax(axis=1), y)
+    flagged = unique & (plurality != y) & (top >= eta * k - 1e-9)
+    return flagged, plurality
