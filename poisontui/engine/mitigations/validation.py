@@ -14,7 +14,8 @@ class ZScoreFilter(Sanitizer):
     Each feature gets a robust z-score, 0.6745 (x - median) / MAD; a feature whose MAD is 0
     has no spread, so it carries no evidence and is left out. A row's score is the RMS of its
     z-scores, so one unusual feature among many does not make an outlier; a row is dropped when
-    its score is itself an outlier among the rows' scores (robust z above `threshold`).
+    its score is itself an outlier among the rows' scores (robust z above `threshold`, taken on
+    the square root of the scores, whose right tail is long even on clean data).
     """
 
     name = "zscore-filter"
@@ -29,7 +30,7 @@ class ZScoreFilter(Sanitizer):
     def flag(self, X, y, seed):
         flagged = np.zeros(len(y), dtype=bool)
         for rows in by_class(y, self.per_class):
-            flagged[rows] = robust_z(row_scores(X[rows]))[:, 0] > self.threshold
+            flagged[rows] = robust_z(np.sqrt(row_scores(X[rows])))[:, 0] > self.threshold
         return flagged, None
 
 
