@@ -196,7 +196,7 @@ def test_zscore_filter_ignores_features_without_spread():
 # The metrics' edge cases.
 
 def test_recovered_share_works_in_counts():
-    # A gap of exactly one point (3 of 300 rows) counts, though 0.85 - 0.84 < 0.01 in floating point.
+    # A gap of exactly one point (3 of 300 rows) counts, whatever floating point makes of 0.85 - 0.84.
     assert recovered_share(255, 252, 255, 300) == 1.0
     assert recovered_share(255, 253, 255, 300) is None
 
