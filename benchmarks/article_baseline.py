@@ -11,7 +11,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
-from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
+from sklearn.neighbors import KNeighborsClassifier, LocalOutlierFactor, NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -29,23 +29,29 @@ def fit(Xf, yf, C=1.0):
 
 
 scores["clean"], scores["poisoned"] = fit(Xtr, ytr), fit(Xtr, yp)
-z = np.abs((Xtr - np.median(Xtr, 0)) / (np.median(np.abs(Xtr - np.median(Xtr, 0)), 0) / 0.6745))
-keep = ~(z > 3.5).any(1)
+
+
+def robust_z(A):
+    return (A - np.median(A, 0)) / (np.median(np.abs(A - np.median(A, 0)), 0) / 0.6745)
+
+
+keep = ~(robust_z(np.sqrt(np.sqrt((robust_z(Xtr) ** 2).mean(1)))[:, None])[:, 0] > 3.5)
 scores["zscore"] = fit(Xtr[keep], yp[keep])
 Xs = StandardScaler().fit_transform(Xtr)
-nb = yp[NearestNeighbors(n_neighbors=11).fit(Xs).kneighbors(Xs)[1][:, 1:]]
+nb = yp[NearestNeighbors(n_neighbors=21).fit(Xs).kneighbors(Xs)[1][:, 1:]]
 share1 = nb.mean(1)
-yk = np.where(share1 >= 0.5, 1, np.where(share1 <= 0.5, 0, yp))
+yk = np.where(share1 >= 0.7, 1, np.where(share1 <= 0.3, 0, yp))
 scores["knn"] = fit(Xtr, yk)
-for name, make in (("iforest", lambda: IsolationForest(contamination=0.1, random_state=0)),
-                   ("lof", lambda: LocalOutlierFactor(contamination=0.1))):
+for name, make in (("iforest", lambda: IsolationForest(contamination=0.05, random_state=0)),
+                   ("lof", lambda: LocalOutlierFactor(contamination=0.05))):
     keep = np.ones(len(yp), bool)
     for c in (0, 1):
         rows = np.flatnonzero(yp == c)
         keep[rows] = make().fit_predict((Xs if name == "lof" else Xtr)[rows]) == 1
     scores[name] = fit(Xtr[keep], yp[keep])
-proba = cross_val_predict(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)), Xtr, yp,
-                          cv=StratifiedKFold(5, shuffle=True, random_state=0), method="predict_proba")
+proba = np.mean([cross_val_predict(make_pipeline(StandardScaler(), model), Xtr, yp,
+                                   cv=StratifiedKFold(5, shuffle=True, random_state=0), method="predict_proba")
+                 for model in (LogisticRegression(max_iter=1000), KNeighborsClassifier(15))], axis=0)
 keep = ~find_label_issues(yp, proba, n_jobs=1)
 scores["label_issues"] = fit(Xtr[keep], yp[keep])
 Z = np.hstack([Xs / np.maximum(1, np.linalg.norm(Xs, axis=1, keepdims=True)), np.ones((len(yp), 1))]) / np.sqrt(2)
