@@ -70,8 +70,9 @@ def headline(result: Result) -> list[str]:
         f"seed {config.seed}, data seed {config.data_seed}",
     ]
     if result.seeds and len(result.seeds) > 1:
-        lines.append(f"over {len(result.seeds)} seeds ({result.seeds[0]}..{result.seeds[-1]}): acc and ASR are "
-                     f"means, +- their sd; other figures are seed {result.seeds[0]}'s")
+        lines.append(f"over {len(result.seeds)} seeds ({result.seeds[0]}..{result.seeds[-1]}): acc (± sd), its change, "
+                     f"recall, ASR (± sd) and the share recovered are means; F1, detection and drops are seed "
+                     f"{result.seeds[0]}'s")
         return lines
     poisoned = result.row("poisoned")
     gap = result.row("clean")["accuracy"] - poisoned["accuracy"]
@@ -92,12 +93,13 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     columns: list[tuple[str, str, Any]] = [
         ("variant", "left", lambda r: r["name"] + (" *" if r["name"] == result.best else "")),
         ("acc", "right", lambda r: mean_sd(r, "accuracy")),
-        ("vs\nclean", "right", lambda r: fmt(r["delta_accuracy"], signed=True) if r["name"] != "clean" else ""),
+        ("vs\nclean", "right", lambda r: fmt(mean_of(r, "accuracy") - mean_of(rows[0], "accuracy"), signed=True)
+         if r["name"] != "clean" else ""),
     ]
     if not compact:
         columns.append(("F1", "right", lambda r: fmt(r["macro_f1"])))
     if result.focus_class:
-        columns.append((f"{result.focus_class}\nrecall", "right", lambda r: fmt(r["focus_recall"])))
+        columns.append((f"{result.focus_class}\nrecall", "right", lambda r: fmt(mean_of(r, "focus_recall"))))
     if any(r["attack_success"] is not None for r in rows):
         columns.append(("ASR", "right", lambda r: mean_sd(r, "attack_success")))
     if flags:
@@ -105,9 +107,10 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
         if all(r["recovered"] is None for r in mitigated) and any(r["success_recovered"] is not None
                                                                    for r in mitigated):
             # Accuracy barely moved (a backdoor's point): the damage to undo is the attack's success.
-            columns.append(("ASR\nundone", "right", lambda r: percent(r["success_recovered"]) if r["family"] else ""))
+            columns.append(("ASR\nundone", "right",
+                            lambda r: percent(mean_of(r, "success_recovered")) if r["family"] else ""))
         else:
-            columns.append(("reco-\nvered", "right", lambda r: percent(r["recovered"]) if r["family"] else ""))
+            columns.append(("reco-\nvered", "right", lambda r: percent(mean_of(r, "recovered")) if r["family"] else ""))
     if result.flagged:
         columns.append(("detect\nP/R", "right", lambda r: pair(r["detection_precision"], r["detection_recall"])
                         if r["name"] in result.flagged else ""))
@@ -116,6 +119,11 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
                         if r["family"] else ""))
     columns.append(("sec", "right", lambda r: f"{r['fit_seconds']:.2f}"))
     return columns
+
+
+def mean_of(row: dict[str, Any], metric: str) -> Any:
+    """The figure's mean over seeds where the run had several, else the figure."""
+    return row.get(f"{metric}_mean", row.get(metric))
 
 
 def mean_sd(row: dict[str, Any], metric: str) -> str:

@@ -310,7 +310,7 @@ def run_over_seeds(
     spread = {entry["name"]: entry for entry in summarise(cells)}
     for row in first.rows:
         row.update({k: v for k, v in spread[row["name"]].items() if k not in ("ratio", "name")})
-    means = [{**row, **{k: row.get(f"{k}_mean", row[k]) for k in ("accuracy", "attack_success")}}
+    means = [{**row, **{k: row.get(f"{k}_mean", row[k]) for k in ("accuracy", "attack_success", "rows_dropped")}}
              for row in first.rows]
     first.best, first.best_reason = best_variant(means, len(first.poisoned.y))
     first.best_reason += f"; on means over {seeds} seeds"

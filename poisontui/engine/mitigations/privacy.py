@@ -6,6 +6,7 @@ minimization", Algorithm 1. For the objective (1/n) sum log(1 + exp(-y w.x)) +
 when one row changes, so releasing w + b, with b drawn from the density
 proportional to exp(-(n lam eps / 2) |b|), is eps-differentially private.
 
+Neighbouring datasets differ by one replaced row; the set of classes is public.
 What is private and what is assumed public: rows are standardised with the mean
 and scale of a seeded random share of the training rows (`public_share`), whose
 features are assumed public, as a small public sample from the same population
@@ -14,7 +15,10 @@ from the noisy minimiser, so the guarantee covers every other training row: a
 change to one of them moves the noise-free weights by at most 2 / (n lam).
 Standardising with statistics of the private rows, as diffprivlib does when no
 bounds are given, would spend no budget and void that bound. With several
-classes, one-vs-rest models split the budget (eps / K each).
+classes, one-vs-rest models split the budget (eps / K each). The guarantee
+assumes the noise is secret: poisontui draws it from the run's seed so that a
+run can be reproduced, which makes each run a simulation of the mechanism
+(anyone with the seed can remove the noise), not a private release.
 
 We implement the mechanism ourselves rather than depend on diffprivlib, whose
 current release does not import with current scikit-learn.
@@ -87,29 +91,39 @@ class DPLogisticRegression:
         self.scale_ = np.where(std > 0, std, 1.0)
         Z = self._unit_ball(X)
         n = len(y)
-        # Heads in order of the classes' first appearance, so the noise draws attach to the same
-        # classes however they are coded. A binary model has one head, for the first row's class.
+        # Heads in order of the classes' first appearance, so each noise draw attaches to the same class
+        # however classes are coded. A binary model has one head, for the first row's class. Neither choice
+        # is released: the model is stored as one score vector per class in code order, and since the noise
+        # is symmetric and independent per head, that release has the same distribution whichever head or
+        # order was used.
         order, _ = canonical_classes(y)
         self.classes_ = np.unique(y)
-        self.heads_ = order[:1] if len(order) == 2 else order
-        eps_each = self.epsilon / len(self.heads_)
+        self._heads = order[:1] if len(order) == 2 else order
+        eps_each = self.epsilon / len(self._heads)
         self.noise_scale_ = 2.0 / (n * self.lam * eps_each)
-        self.exact_coef_ = np.array([fit_l2_logistic(Z, np.where(y == head, 1.0, -1.0), self.lam)
-                                     for head in self.heads_])
-        self.coef_ = self.exact_coef_ + self.noise(self.random_state)
+        self._head_weights = np.array([fit_l2_logistic(Z, np.where(y == head, 1.0, -1.0), self.lam)
+                                       for head in self._heads])
+        # The noise-free weights, kept to measure the mechanism; a private release would never include them.
+        self.exact_coef_ = self._class_scores(self._head_weights)
+        self.coef_ = self.release(self.random_state)
         return self
 
-    def noise(self, seed) -> np.ndarray:
-        """One draw of the mechanism's noise, a row per head."""
+    def release(self, seed) -> np.ndarray:
+        """The weights with one draw of the mechanism's noise, as a score vector per class."""
         rng = np.random.default_rng(seed)
-        return np.array([ball_noise(self.exact_coef_.shape[1], self.noise_scale_, rng) for _ in self.heads_])
+        noise = np.array([ball_noise(self._head_weights.shape[1], self.noise_scale_, rng) for _ in self._heads])
+        return self._class_scores(self._head_weights + noise)
+
+    def _class_scores(self, head_weights: np.ndarray) -> np.ndarray:
+        if len(self._heads) == 1:
+            sign = np.where(self.classes_ == self._heads[0], 1.0, -1.0)
+            return sign[:, None] * head_weights[0][None, :]
+        rows = {c: w for c, w in zip(self._heads, head_weights)}
+        return np.array([rows[c] for c in self.classes_])
 
     def predict_with(self, coef: np.ndarray, X: np.ndarray) -> np.ndarray:
-        scores = self._unit_ball(X) @ coef.T
-        if len(self.heads_) == 1:
-            other = self.classes_[self.classes_ != self.heads_[0]][0]
-            return np.where(scores[:, 0] > 0, self.heads_[0], other)
-        return self.heads_[scores.argmax(axis=1)]
+        # Scores tie only on a set of measure zero under continuous noise.
+        return self.classes_[(self._unit_ball(X) @ coef.T).argmax(axis=1)]
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.predict_with(self.coef_, X)
@@ -147,8 +161,7 @@ class DPLogReg(Mitigation):
         """
         estimator = mitigated.model
         seed = estimator.random_state
-        draws = [estimator.coef_] + [estimator.exact_coef_ + estimator.noise([seed, 2, i])
-                                     for i in range(1, NOISE_DRAWS)]
+        draws = [estimator.coef_] + [estimator.release([seed, 2, i]) for i in range(1, NOISE_DRAWS)]
         accuracy = np.array([np.mean(estimator.predict_with(coef, X_test) == y_test) for coef in draws])
         return {"accuracy_over_noise": {"draws": NOISE_DRAWS, "mean": float(accuracy.mean()),
                                         "sd": float(accuracy.std(ddof=1)), "min": float(accuracy.min()),
