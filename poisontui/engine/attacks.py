@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from poisontui.engine.errors import InputError
-from poisontui.engine.params import Component, Param
+from poisontui.engine.params import Component, Param, shown, whole_number
 
 
 @dataclass
@@ -55,9 +55,10 @@ def resolve_class(value: str, class_names: list[str], what: str, default: int) -
         return default
     if value in class_names:
         return class_names.index(value)
-    if value.isdigit() and int(value) < len(class_names):
-        return int(value)
-    raise InputError(f"{what}: unknown class {value!r}; classes are {', '.join(class_names)}")
+    index = whole_number(value)
+    if index is not None and 0 <= index < len(class_names):
+        return index
+    raise InputError(f"{what}: unknown class {shown(value)}; classes are {', '.join(class_names)}")
 
 
 def relabelled(X: np.ndarray, y: np.ndarray, idx: np.ndarray, labels, **extra) -> Poisoned:

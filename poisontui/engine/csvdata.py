@@ -11,6 +11,7 @@ import numpy as np
 
 from poisontui.engine.datasets import Data
 from poisontui.engine.errors import InputError
+from poisontui.engine.params import shown, whole_number
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 500_000
@@ -144,12 +145,11 @@ def _label_index(name: str, columns: list[str], label: str | None, header: bool)
         return len(columns) - 1
     if label in columns:
         return columns.index(label)
-    if label.lstrip("-").isdigit():
-        index = int(label)
-        if -len(columns) <= index < len(columns):
-            return index % len(columns)
+    index = whole_number(label)
+    if index is not None and -len(columns) <= index < len(columns):
+        return index % len(columns)
     names = ", ".join(columns) if header else f"0..{len(columns) - 1} (the file has no header)"
-    raise InputError(f"{name}: no label column {label!r}; columns are {names}")
+    raise InputError(f"{name}: no label column {shown(label)}; columns are {names}")
 
 
 def _encode_labels(values: list[str]) -> tuple[list[str], np.ndarray]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,22 +32,22 @@ class Param:
             value = self._parse(value.strip())
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise InputError(f"{self.name} must be true or false, not {value!r}")
+                raise InputError(f"{self.name} must be true or false, not {shown(value)}")
         elif self.kind is int:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-                raise InputError(f"{self.name} must be a whole number, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _is_whole(value):
+                raise InputError(f"{self.name} must be a whole number, not {shown(value)}")
             value = int(value)
         elif self.kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise InputError(f"{self.name} must be a number, not {value!r}")
+                raise InputError(f"{self.name} must be a number, not {shown(value)}")
+            if not _is_finite(value):
+                raise InputError(f"{self.name} must be a finite number, not {shown(value)}")
             value = float(value)
-            if not math.isfinite(value):
-                raise InputError(f"{self.name} must be a finite number, not {value!r}")
         elif not isinstance(value, str):
-            raise InputError(f"{self.name} must be text, not {value!r}")
+            raise InputError(f"{self.name} must be text, not {shown(value)}")
         if self.choices is not None and value not in self.choices:
             raise InputError(
-                f"{self.name} must be one of {', '.join(self.choices)}, not {value!r}"
+                f"{self.name} must be one of {', '.join(self.choices)}, not {shown(value)}"
                 + _suggestion(str(value), self.choices)
             )
         too_low = self.low is not None and value < self.low
@@ -62,13 +63,13 @@ class Param:
                 return True
             if lowered in ("0", "false", "no", "off"):
                 return False
-            raise InputError(f"{self.name} must be true or false, not {text!r}")
+            raise InputError(f"{self.name} must be true or false, not {shown(text)}")
         if self.kind in (int, float):
             try:
                 number = float(text)
             except ValueError:
                 kind = "a whole number" if self.kind is int else "a number"
-                raise InputError(f"{self.name} must be {kind}, not {text!r}") from None
+                raise InputError(f"{self.name} must be {kind}, not {shown(text)}") from None
             return number
         return text
 
@@ -147,9 +148,9 @@ def check_params(owner: str, params: tuple[Param, ...], values: dict[str, Any]) 
     for key in values:
         if key not in known:
             if not known:
-                raise InputError(f"{owner} takes no parameters, but was given {key!r}")
+                raise InputError(f"{owner} takes no parameters, but was given {shown(key)}")
             raise InputError(
-                f"{owner} has no parameter {key!r}{_suggestion(key, known)}; "
+                f"{owner} has no parameter {shown(key)}{_suggestion(str(key), known)}; "
                 f"its parameters are {', '.join(known)}"
             )
     checked = {}
@@ -168,7 +169,7 @@ def parse_spec(text: str) -> tuple[str, dict[str, str]]:
     for item in filter(None, (part.strip() for part in rest.split(","))):
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise InputError(f"in {text!r}: expected key=value, got {item!r}")
+            raise InputError(f"in {shown(text)}: expected key=value, got {shown(item)}")
         values[key.strip()] = value.strip()
     return name.strip(), values
 
@@ -179,8 +180,40 @@ def lookup(kind: str, name: str, registry: dict[str, type]) -> type:
         return registry[name]
     except KeyError:
         raise InputError(
-            f"unknown {kind} {name!r}{_suggestion(name, registry)}; choose from {', '.join(registry)}"
+            f"unknown {kind} {shown(name)}{_suggestion(name, registry)}; choose from {', '.join(registry)}"
         ) from None
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as an integer if it is one written in ASCII digits ("-3", "12"), else None.
+
+    Unlike `str.isdigit`, refuses what `int` refuses ("²") and what it would take with
+    surprise ("١٢", " 1_0 ").
+    """
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        return None
+    return int(text)
+
+
+def shown(value: Any) -> str:
+    """`value` as it goes into a one-line message: a repr, shortened if long or deeply nested."""
+    return _SHORT.repr(value)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 2, 60, 60, 40
+
+
+def _is_whole(value: int | float) -> bool:
+    return isinstance(value, int) or (math.isfinite(value) and value.is_integer())
+
+
+def _is_finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond the float range, as JSON can hold
+        return False
 
 
 def _num(value: float) -> str:

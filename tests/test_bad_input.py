@@ -1,0 +1,65 @@
+"""Inputs that once raised a traceback or ran without bound: each now gets one `error:` line, exit 2."""
+
+import pytest
+
+from poisontui.cli import main
+from poisontui.engine.attacks import resolve_class
+from poisontui.engine.errors import InputError
+from poisontui.engine.params import Param, whole_number
+
+
+def expect_error(capsys, args, message):
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert code == 2, out.err
+    assert out.err.startswith("error: ") and message in out.err, out.err
+    assert out.err.count("\n") == 1 and out.out == ""
+
+
+NON_FINITE = [
+    (["run", "--model", "knn:n_neighbors=nan"], "n_neighbors must be a whole number, not nan"),
+    (["run", "--model", "knn:n_neighbors=inf"], "n_neighbors must be a whole number, not inf"),
+    (["run", "--dataset", "synthetic:n_samples=1e400"], "n_samples must be a whole number, not inf"),
+    (["run", "--dataset", "synthetic:n_samples=-inf"], "n_samples must be a whole number, not -inf"),
+    (["run", "--attack", "targeted-flip:source=²"], "unknown class '²'"),
+    (["run", "--attack", "backdoor:target=١"], "unknown class '١'"),
+]
+
+
+@pytest.mark.parametrize("args, message", NON_FINITE)
+def test_non_finite_numbers_and_odd_digits(capsys, args, message):
+    expect_error(capsys, args, message)
+
+
+def test_whole_number_params_refuse_nan_infinity_and_huge_json_numbers():
+    k = Param("k", int, 5, "neighbours", 1, 100)
+    for bad in (float("nan"), float("inf"), float("-inf"), "nan", "1e400"):
+        with pytest.raises(InputError, match="whole number"):
+            k.coerce(bad)
+    with pytest.raises(InputError, match="between 1 and 100, not 1000000"):
+        k.coerce(10**6)
+    ratio = Param("ratio", float, 0.1, "share", 0.0, 1.0)
+    with pytest.raises(InputError, match="finite number"):
+        ratio.coerce(10**400)  # an integer JSON holds but a float cannot
+
+
+def test_long_values_are_shortened_in_messages():
+    k = Param("k", int, 5, "neighbours", 1, 100)
+    with pytest.raises(InputError) as caught:
+        k.coerce("x" * 100_000)
+    assert len(str(caught.value)) < 120
+
+
+def test_class_indexes_are_ascii_digits_only():
+    assert whole_number("12") == 12 and whole_number("-1") == -1
+    for odd in ("²", "١٢", "1_0", " 1", "", "-", "+1"):
+        assert whole_number(odd) is None
+    assert resolve_class("1", ["a", "b"], "t", 0) == 1
+    with pytest.raises(InputError, match="unknown class '²'"):
+        resolve_class("²", ["a", "b"], "t", 0)
+
+
+def test_csv_label_given_as_a_superscript_digit(capsys, tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "".join(f"{i},{i * 2},{'p' if i % 2 else 'q'}\n" for i in range(20)))
+    expect_error(capsys, ["run", "--data", str(data), "--label", "²"], "no label column '²'")
