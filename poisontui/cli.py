@@ -306,7 +306,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     experiment = config_from_args(args)
     saved = config_part(args.config, load_json(args.config)) if args.config else {}
-    ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios") or parse_ratios("0:0.4:0.1")
+    ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios", parse_ratios("0:0.4:0.1"))
     seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
     sweep = SweepConfig(experiment, ratios, seeds=seeds, jobs=_int(args.jobs, "--jobs"), backend=args.backend,
                         scheduler=args.scheduler)

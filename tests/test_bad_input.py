@@ -63,3 +63,44 @@ def test_csv_label_given_as_a_superscript_digit(capsys, tmp_path):
     data = tmp_path / "d.csv"
     data.write_text("a,b,y\n" + "".join(f"{i},{i * 2},{'p' if i % 2 else 'q'}\n" for i in range(20)))
     expect_error(capsys, ["run", "--data", str(data), "--label", "²"], "no label column '²'")
+
+
+GRIDS = [
+    ("nan:1:0.1", "finite numbers"),
+    ("0:inf:0.1", "finite numbers"),
+    ("0:0.5:nan", "finite numbers"),
+    ("0,nan", "finite numbers"),
+    ("0:1e308:1e-308", "more than the 2000 ratios"),
+    ("0:0.9:1e-9", "more than the 2000 ratios"),  # counted, never built: 900 million ratios
+    ("0:0.5:5e-324", "more than the 2000 ratios"),
+    (",".join(["0.1"] * 2001), "lists 2001 ratios"),
+]
+
+
+@pytest.mark.parametrize("grid, message", GRIDS)
+def test_ratio_grids(capsys, grid, message):
+    expect_error(capsys, ["sweep", "--ratios", grid, "--jobs", "1"], message)
+
+
+SWEEP_FILES = [
+    ('{"ratios": 5}', "ratios must be a list of numbers, not 5"),
+    ('{"ratios": "0,0.1"}', "ratios must be a list of numbers"),
+    ('{"ratios": [0.1, [0.2]]}', "ratio must be a number, not [0.2]"),
+    ('{"ratios": [NaN]}', "ratio must be a finite number, not nan"),
+    ('{"seeds": 1e400}', "seeds must be a whole number, not inf"),
+    ('{"seeds": NaN}', "seeds must be a whole number, not nan"),
+]
+
+
+@pytest.mark.parametrize("fields, message", SWEEP_FILES)
+def test_malformed_sweep_files(capsys, tmp_path, fields, message):
+    path = tmp_path / "sweep.json"
+    path.write_text('{"config": {"experiment": {"dataset": {"name": "iris"}}, ' + fields[1:] + "}")
+    expect_error(capsys, ["sweep", "--config", str(path), "--jobs", "1"], message)
+
+
+def test_sweep_config_checks_the_scheduler_type():
+    from poisontui.engine.sweep import SweepConfig
+
+    with pytest.raises(InputError, match="scheduler must be an address"):
+        SweepConfig.from_dict({"experiment": {}, "ratios": [0.1], "backend": "dask", "scheduler": 5})

@@ -18,7 +18,7 @@ import numpy as np
 from poisontui.engine.cache import DataCache
 from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.experiment import Config, Progress, run_experiment, train_clean
-from poisontui.engine.params import Param, check_params
+from poisontui.engine.params import Param, check_params, shown
 
 MAX_CELLS = 2000
 METRICS = ("accuracy", "attack_success", "focus_recall", "recovered", "success_recovered",
@@ -38,25 +38,37 @@ _CACHE = DataCache()
 
 
 def parse_ratios(text: str) -> list[float]:
-    """`0,0.1,0.2` or `start:stop:step` (stop included) as a sorted list without repeats."""
+    """`0,0.1,0.2` or `start:stop:step` (stop included) as a sorted list without repeats.
+
+    A range is counted before it is built, so an absurd step is refused at once.
+    """
     text = text.strip()
     if not text:
         raise InputError("the ratio grid is empty")
+    is_range = ":" in text
+    pieces = text.split(":" if is_range else ",")
+    if len(pieces) > MAX_CELLS:
+        raise InputError(f"the ratio grid lists {len(pieces)} ratios, more than the {MAX_CELLS} cells a sweep "
+                         f"may have")
     try:
-        parts = [float(p) for p in text.split(":" if ":" in text else ",") if p.strip()]
+        parts = [float(p) for p in pieces if p.strip()]
     except ValueError:
         parts = []
-    if not parts or (":" in text and len(parts) != 3):
-        raise InputError(f"ratios must be like 0,0.1,0.2 or 0:0.4:0.05, not {text!r}")
-    if ":" in text:
-        start, stop, step = parts
-        if step <= 0 or stop < start:
-            raise InputError(f"ratio range {text!r} needs start <= stop and a positive step")
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        values = [round(start + i * step, 10) for i in range(count)]
-    else:
-        values = parts
-    return sorted(set(values))
+    if not parts or (is_range and len(parts) != 3):
+        raise InputError(f"ratios must be like 0,0.1,0.2 or 0:0.4:0.05, not {shown(text)}")
+    if not all(math.isfinite(p) for p in parts):
+        raise InputError(f"ratios must be finite numbers, not {shown(text)}")
+    if not is_range:
+        return sorted(set(parts))
+    start, stop, step = parts
+    if step <= 0 or stop < start:
+        raise InputError(f"ratio range {shown(text)} needs start <= stop and a positive step")
+    spans = (stop - start) / step
+    if not spans < MAX_CELLS:  # also true of inf, from a step too small for a float to count
+        raise InputError(f"ratio range {shown(text)} holds more than the {MAX_CELLS} ratios a sweep may have; "
+                         f"use a larger step")
+    count = math.floor(spans + 1e-9) + 1
+    return sorted({round(start + i * step, 10) for i in range(count)})
 
 
 @dataclass
@@ -81,7 +93,7 @@ class SweepConfig:
         unknown = sorted(set(raw) - {"experiment", "ratios", "seeds", "jobs", "backend", "scheduler"})
         if unknown:
             raise InputError(f"sweep config has unknown keys: {', '.join(unknown)}")
-        sweep = cls(Config.from_dict(raw["experiment"]), list(raw.get("ratios") or []),
+        sweep = cls(Config.from_dict(raw["experiment"]), raw.get("ratios", []),
                     **{k: raw[k] for k in ("seeds", "jobs", "backend", "scheduler") if k in raw})
         sweep.validate()
         return sweep
@@ -90,14 +102,21 @@ class SweepConfig:
         checked = check_params("sweep", SWEEP_PARAMS,
                                {"seeds": self.seeds, "jobs": self.jobs, "backend": self.backend})
         self.seeds, self.jobs, self.backend = checked["seeds"], checked["jobs"], checked["backend"]
+        if not isinstance(self.ratios, (list, tuple)):
+            raise InputError(f"ratios must be a list of numbers, not {shown(self.ratios)}")
         if not self.ratios:
             raise InputError("the ratio grid is empty")
+        if len(self.ratios) > MAX_CELLS:
+            raise InputError(f"the ratio grid lists {len(self.ratios)} ratios, more than the {MAX_CELLS} cells a "
+                             f"sweep may have")
         _, _, attack, _ = self.experiment.components()
         ratio = type(attack).param("ratio")
         self.ratios = sorted({ratio.coerce(r) for r in self.ratios})
         if self.cell_count > MAX_CELLS:
             raise InputError(f"{len(self.ratios)} ratios x {self.seeds} seeds is {self.cell_count} cells, more "
                              f"than {MAX_CELLS}; use a coarser grid or fewer seeds")
+        if self.scheduler is not None and not isinstance(self.scheduler, str):
+            raise InputError(f"the scheduler must be an address like tcp://HOST:8786, not {shown(self.scheduler)}")
         if self.backend == "dask" and not self.scheduler:
             raise InputError("the dask backend needs a scheduler address (--scheduler tcp://HOST:8786)")
 
