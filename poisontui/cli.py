@@ -141,8 +141,13 @@ def open_app(args: argparse.Namespace) -> int:
         saved = load_json(args.load)
         raw = config_part(args.load, saved)
         experiment = experiment_part(raw)
-        loaded = {"path": args.load, "saved": saved, "sweep": raw if experiment is not raw else None}
         config = Config.from_dict(experiment)
+        sweep = None
+        if experiment is not raw:
+            from poisontui.engine.sweep import SweepConfig
+
+            sweep = SweepConfig.from_dict(raw).to_dict()
+        loaded = {"path": args.load, "saved": saved, "sweep": sweep}
     else:
         config, loaded = Config.from_preset(args.preset or "article"), None
     from poisontui.app import PoisonApp
@@ -151,17 +156,50 @@ def open_app(args: argparse.Namespace) -> int:
     return 0
 
 
+# A config is a few hundred bytes; a result or sweep file with its cells a few MiB.
+MAX_FILE_BYTES = 64 * 2**20
+MAX_DEPTH = 32
+
+
 def load_json(path: str) -> Any:
+    """A poisontui JSON file, read up to a bound in size and nesting."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a folder, not a JSON file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot be read ({exc})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"{path}: more than the {MAX_FILE_BYTES // 2**20} MiB a poisontui JSON file may hold")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a text file (it is not UTF-8)") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested more than {MAX_DEPTH} levels deep; not a poisontui file") from None
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        raise UsageError(f"{path}: not valid JSON ({exc})") from None
+    if _depth(raw) > MAX_DEPTH:
+        raise UsageError(f"{path}: nested more than {MAX_DEPTH} levels deep; not a poisontui file")
+    return raw
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value`, counted without recursion (stopping past MAX_DEPTH)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def config_part(path: str, raw: Any) -> dict[str, Any]:
@@ -233,9 +271,11 @@ def config_from_args(args: argparse.Namespace):
     if args.attack:
         raw["attack"] = spec_from_text(args.attack)
     if args.ratio is not None:
-        attack = dict(raw.get("attack") or {"name": "label-flip"})
-        attack["params"] = {**(attack.get("params") or {}), "ratio": _float(args.ratio, "--ratio")}
-        raw["attack"] = attack
+        ratio = _float(args.ratio, "--ratio")
+        attack = raw.get("attack") or {"name": "label-flip"}
+        # A malformed attack is left as it is, for the config's own check to name.
+        if isinstance(attack, dict) and isinstance(attack.get("params") or {}, dict):
+            raw["attack"] = {**attack, "params": {**(attack.get("params") or {}), "ratio": ratio}}
     if args.mitigation:
         if "all" in args.mitigation:
             raw["mitigations"] = [{"name": name, "params": {}} for name in MITIGATIONS]

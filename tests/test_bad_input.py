@@ -104,3 +104,53 @@ def test_sweep_config_checks_the_scheduler_type():
 
     with pytest.raises(InputError, match="scheduler must be an address"):
         SweepConfig.from_dict({"experiment": {}, "ratios": [0.1], "backend": "dask", "scheduler": 5})
+
+
+CONFIG_FILES = [
+    ('{"data": 5}', "data must be the path of a CSV file or null, not 5"),
+    ('{"label": 5}', 'label must be a column name or index, as text ("5") or null, not 5'),
+    ('{"focus_class": [1]}', "focus_class must be a class name or null, not [1]"),
+    ('{"seed": NaN}', "seed must be a whole number, not nan"),
+    ('{"seed": 1e400}', "seed must be a whole number, not inf"),
+    ('{"data_seed": -Infinity}', "data_seed must be a whole number, not -inf"),
+    ('{"test_size": 1e400}', "test_size must be a finite number, not inf"),
+    ('{"dataset": {"name": "synthetic", "params": {"n_samples": 1e400}}}', "n_samples must be a whole number"),
+    ('{"dataset": 5}', "dataset must be given as {'name': ..., 'params': {...}}, not 5"),
+    ('{"model": {"name": "knn", "params": [1]}}', "params must be a mapping, not [1]"),
+    ('{"mitigations": {"name": "lof"}}', "mitigations must be a list"),
+    ('{"seed": ' + "9" * 5000 + "}", "not valid JSON"),
+    ("[" * 100_000 + "]" * 100_000, "nested more than 32 levels deep"),
+    ('{"dataset": ' + "[" * 900 + "]" * 900 + "}", "nested more than 32 levels deep"),
+    ('{"x' + "y" * 10_000 + '": 1}', "config has unknown keys: 'xyyyy"),
+    ("\x00", "not valid JSON"),
+    (b"\xff\xfe{}", "not a text file"),
+]
+
+
+@pytest.mark.parametrize("text, message", CONFIG_FILES, ids=lambda v: str(v)[:30] if isinstance(v, (str, bytes)) else v)
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_malformed_config_files(capsys, tmp_path, command, text, message):
+    path = tmp_path / "config.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    expect_error(capsys, [command, "--config", str(path)], message)
+
+
+def test_ratio_option_over_a_malformed_attack(capsys, tmp_path):
+    path = tmp_path / "config.json"
+    for attack in ('"label-flip"', '[1, 2]', '{"name": "label-flip", "params": [1]}'):
+        path.write_text('{"attack": ' + attack + "}")
+        expect_error(capsys, ["run", "--config", str(path), "--ratio", "0.2"], "attack")
+
+
+def test_config_read_is_capped(capsys):
+    expect_error(capsys, ["run", "--config", "/dev/zero"], "more than the 64 MiB")
+
+
+def test_load_checks_the_file_before_the_app_starts(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr("poisontui.app.PoisonApp.run", lambda self: pytest.fail("the app started"))
+    path = tmp_path / "sweep.json"
+    path.write_text('{"config": {"experiment": {}, "ratios": 5}}')
+    expect_error(capsys, ["--load", str(path)], "ratios must be a list of numbers, not 5")
+    expect_error(capsys, ["--load", "/dev/zero"], "more than the 64 MiB")
+    path.write_text("[" * 5000 + "]" * 5000)
+    expect_error(capsys, ["--load", str(path)], "nested more than 32 levels deep")

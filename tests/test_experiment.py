@@ -104,7 +104,7 @@ def test_validation_happens_before_any_work():
         Config.from_dict({"mitigations": [{"name": "knn-sanitise"}]})
     with pytest.raises(InputError, match="ratio must be between"):
         Config.from_dict({"attack": {"name": "label-flip", "params": {"ratio": 2}}})
-    with pytest.raises(InputError, match="unknown keys: colour"):
+    with pytest.raises(InputError, match="unknown keys: 'colour'"):
         Config.from_dict({"colour": "red"})
 
 

@@ -15,7 +15,7 @@ from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
 from poisontui.engine.mitigations import MITIGATIONS, Mitigation
 from poisontui.engine.models import MODELS, Model, fit_quietly
-from poisontui.engine.params import Component, Param, check_params, lookup
+from poisontui.engine.params import Component, Param, check_params, lookup, shown
 from poisontui.engine.presets import PRESETS
 from poisontui.engine.splitting import Split
 
@@ -25,10 +25,10 @@ Progress = Callable[[int, int, str], None]
 def component(kind: str, registry: dict[str, type], spec: dict[str, Any]) -> Component:
     """Build a component from `{"name": ..., "params": {...}}`, validating both."""
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
-        raise InputError(f"{kind} must be given as {{'name': ..., 'params': {{...}}}}, not {spec!r}")
+        raise InputError(f"{kind} must be given as {{'name': ..., 'params': {{...}}}}, not {shown(spec)}")
     params = spec.get("params") or {}
     if not isinstance(params, dict):
-        raise InputError(f"{kind} {spec['name']}: params must be a mapping, not {params!r}")
+        raise InputError(f"{kind} {shown(spec['name'])}: params must be a mapping, not {shown(params)}")
     return lookup(kind, spec["name"], registry)(**params)
 
 
@@ -39,6 +39,14 @@ RUN_PARAMS = (
     Param("data_seed", int, 42, "seed of data generation and the train/test split", 0, 2**32 - 1, step=1),
     Param("test_size", float, 0.3, "share of rows held out for testing", 0.05, 0.9, step=0.05),
 )
+
+
+TEXT_FIELDS = {
+    "data": "the path of a CSV file",
+    "label": 'a column name or index, as text ("5")',
+    "focus_class": "a class name",
+    "preset": "a preset name",
+}
 
 
 def _typed(spec: dict[str, Any], registry: dict[str, type], kind: str) -> dict[str, Any]:
@@ -74,7 +82,7 @@ class Config:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
-            raise InputError(f"config has unknown keys: {', '.join(unknown)}")
+            raise InputError(f"config has unknown keys: {', '.join(map(shown, unknown[:5]))}")
         config = cls(**raw)
         config.validate()
         return config
@@ -86,6 +94,10 @@ class Config:
 
     def validate(self) -> None:
         """Check every name and parameter now, before any data is loaded or model trained."""
+        for name, what in TEXT_FIELDS.items():
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{name} must be {what} or null, not {shown(value)}")
         given = {p.name: getattr(self, p.name) for p in RUN_PARAMS}
         for name, value in check_params("config", RUN_PARAMS, given).items():
             setattr(self, name, value)

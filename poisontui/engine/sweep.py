@@ -92,7 +92,7 @@ class SweepConfig:
             raise InputError("a sweep config needs an 'experiment' object")
         unknown = sorted(set(raw) - {"experiment", "ratios", "seeds", "jobs", "backend", "scheduler"})
         if unknown:
-            raise InputError(f"sweep config has unknown keys: {', '.join(unknown)}")
+            raise InputError(f"sweep config has unknown keys: {', '.join(map(shown, unknown[:5]))}")
         sweep = cls(Config.from_dict(raw["experiment"]), raw.get("ratios", []),
                     **{k: raw[k] for k in ("seeds", "jobs", "backend", "scheduler") if k in raw})
         sweep.validate()
