@@ -154,3 +154,41 @@ def test_load_checks_the_file_before_the_app_starts(capsys, tmp_path, monkeypatc
     expect_error(capsys, ["--load", "/dev/zero"], "more than the 64 MiB")
     path.write_text("[" * 5000 + "]" * 5000)
     expect_error(capsys, ["--load", str(path)], "nested more than 32 levels deep")
+
+
+COMBINATIONS = [
+    (["--dataset", "iris", "--model", "knn:n_neighbors=200"],
+     "knn: n_neighbors=200 needs 200 training rows, but the training split has only 105; "
+     "use n_neighbors at most 105"),
+    (["--model", "knn", "--mitigation", "bagging:partitions=500"],
+     "bagging: partitions=500 leaves a partition of 1 training row, but knn needs n_neighbors=5 in each; "
+     "at most 69 partitions work with this data"),
+    (["--dataset", "iris", "--model", "knn:n_neighbors=60", "--mitigation", "bagging:partitions=2"],
+     "no split of these 105 rows into 2 or more partitions gives each 60"),
+    (["--dataset", "iris", "--model", "knn", "--mitigation", "regularize:strength=10000"],
+     "regularize: strength=10000 sets knn's n_neighbors to 200, more than the 105 training rows"),
+    (["--dataset", "iris", "--model", "knn:n_neighbors=100", "--mitigation", "zscore-filter:threshold=1"],
+     "knn: n_neighbors=100 needs 100 training rows, but what zscore-filter kept has only 39"),
+]
+
+
+@pytest.mark.parametrize("args, message", COMBINATIONS)
+def test_combinations_scikit_learn_refuses(capsys, args, message):
+    expect_error(capsys, ["run", *args], message)
+
+
+def test_the_largest_workable_partition_count_works(capsys):
+    assert main(["run", "--model", "knn", "--mitigation", "bagging:partitions=69", "--format", "json"]) == 0
+    capsys.readouterr()
+    expect_error(capsys, ["run", "--model", "knn", "--mitigation", "bagging:partitions=70"], "at most 69")
+
+
+def test_combinations_are_refused_before_any_training(monkeypatch):
+    from poisontui.engine.experiment import Config, run_experiment
+    from poisontui.engine.models import Model
+
+    monkeypatch.setattr(Model, "build", lambda *a, **k: pytest.fail("a model was built"))
+    config = Config.from_dict({"model": {"name": "knn"}, "mitigations": [{"name": "bagging",
+                                                                          "params": {"partitions": 500}}]})
+    with pytest.raises(InputError, match="partitions=500"):
+        run_experiment(config)

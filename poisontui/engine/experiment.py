@@ -14,7 +14,7 @@ from poisontui.engine.datasets import DATASETS, Data, Dataset
 from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.metrics import classification_scores, detection_scores, recovered_share
 from poisontui.engine.mitigations import MITIGATIONS, Mitigation
-from poisontui.engine.models import MODELS, Model, fit_quietly
+from poisontui.engine.models import MODELS, Model
 from poisontui.engine.params import Component, Param, check_params, lookup, shown
 from poisontui.engine.presets import PRESETS
 from poisontui.engine.splitting import Split
@@ -232,6 +232,12 @@ def run_once(
     if len(np.unique(poisoned.y)) < 2:
         raise InputError(f"{attack.name} leaves one class only in the training data; lower the ratio")
 
+    # What scikit-learn would refuse mid-run is refused now, before any training.
+    model.check_rows(len(parts.y_train), "the training split")
+    model.check_rows(len(poisoned.y), "the poisoned training set")
+    for mitigation in mitigations:
+        mitigation.check_fit(poisoned.X, poisoned.y, model, config.seed)
+
     focus = config.focus_class
     if focus is None:
         index = attack.focus_class(data.class_names)
@@ -346,7 +352,7 @@ def _scaled(progress: Progress | None, part: int, parts: int) -> Progress | None
 def timed_fit(model: Model, seed: int, data: Data, X: np.ndarray, y: np.ndarray) -> tuple[Any, float]:
     """A freshly built model fitted on (X, y), and the seconds the fit took."""
     t0 = time.perf_counter()
-    fitted = fit_quietly(model.build(seed, data.standardized), X, y)
+    fitted = model.fit(X, y, seed=seed, standardized=data.standardized, where="the training split")
     return fitted, time.perf_counter() - t0
 
 

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from poisontui.engine.errors import InputError
 from poisontui.engine.params import Component, Param
 
 SCALE = Param(
@@ -37,6 +38,28 @@ class Model(Component):
 
     def with_values(self, **changes) -> "Model":
         return type(self)(**{**self.values, **changes})
+
+    def min_rows(self) -> tuple[str, int] | None:
+        """The parameter that sets the fewest training rows this model can learn from, and that number."""
+        return None
+
+    def check_rows(self, n_rows: int, where: str) -> None:
+        """Refuse, naming the parameter and the limit, to fit on fewer rows than the model needs.
+
+        Every fit passes here, and the experiment calls it for each training set it can foresee
+        before it trains anything, so scikit-learn's own refusal never reaches a user.
+        """
+        need = self.min_rows()
+        if need is not None and n_rows < need[1]:
+            name, value = need
+            raise InputError(f"{self.name}: {name}={value} needs {value} training rows, but {where} has only "
+                             f"{n_rows}; use {name} at most {n_rows}")
+
+    def fit(self, X: np.ndarray, y: np.ndarray, *, seed: int, standardized: bool, where: str):
+        """A freshly built estimator fitted on (X, y); `where` names those rows in a refusal."""
+        if len(np.unique(y)) >= 2:
+            self.check_rows(len(y), where)
+        return fit_quietly(self.build(seed, standardized), X, y)
 
 
 def fit_quietly(estimator, X: np.ndarray, y: np.ndarray):
@@ -119,6 +142,9 @@ class KNN(Model):
     name = "knn"
     summary = "k-nearest neighbours vote"
     params = (Param("n_neighbors", int, 5, "neighbours that vote", 1, 200, step=1), SCALE)
+
+    def min_rows(self):
+        return "n_neighbors", self.n_neighbors
 
     def estimator(self, seed):
         from sklearn.neighbors import KNeighborsClassifier

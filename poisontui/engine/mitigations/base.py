@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from poisontui.engine.models import Model, fit_quietly
+from poisontui.engine.models import Model
 from poisontui.engine.params import Component, Param
 
 FAMILIES = {
@@ -43,6 +43,10 @@ class Mitigation(Component):
     def mitigate(self, X: np.ndarray, y: np.ndarray, *, model: Model, seed: int, standardized: bool) -> Mitigated:
         raise NotImplementedError
 
+    def check_fit(self, X: np.ndarray, y: np.ndarray, model: Model, seed: int) -> None:
+        """Refuse, before anything is trained, what the model cannot learn from the rows this method
+        would give it (as `Model.check_rows` does)."""
+
     def evaluate_extras(self, mitigated: Mitigated, X_test: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
         """Figures only this mitigation can give about the test set (bagging's certificates)."""
         return {}
@@ -67,7 +71,8 @@ class Sanitizer(Mitigation):
         else:
             kept = ~flagged
         relabelled = y_used != y
-        fitted = fit_quietly(model.build(seed, standardized), X[kept], y_used[kept])
+        fitted = model.fit(X[kept], y_used[kept], seed=seed, standardized=standardized,
+                           where=f"what {self.name} kept")
         return Mitigated(fitted, kept, relabelled, flagged)
 
 

@@ -7,8 +7,16 @@ import hashlib
 import numpy as np
 
 from poisontui.engine.mitigations.base import Mitigated, Mitigation
-from poisontui.engine.models import fit_quietly
+from poisontui.engine.errors import InputError
 from poisontui.engine.params import Param
+
+
+def row_hashes(X: np.ndarray, salt: int = 0) -> np.ndarray:
+    """A 64-bit hash of each row's feature values, keyed by `salt`."""
+    rows = np.ascontiguousarray(X, dtype=np.float64)
+    key = int(salt).to_bytes(8, "little")
+    return np.array([int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8, key=key).digest(), "little")
+                     for r in rows], dtype=np.uint64)
 
 
 def partition_of(X: np.ndarray, k: int, salt: int = 0) -> np.ndarray:
@@ -18,11 +26,13 @@ def partition_of(X: np.ndarray, k: int, salt: int = 0) -> np.ndarray:
     inserting, removing or relabelling one training row changes exactly one partition's
     model; a row whose features change may move, changing two.
     """
-    rows = np.ascontiguousarray(X, dtype=np.float64)
-    key = int(salt).to_bytes(8, "little")
-    return np.array([
-        int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8, key=key).digest(), "little") % k for r in rows
-    ])
+    return (row_hashes(X, salt) % np.uint64(k)).astype(int)
+
+
+def smallest_partition(hashes: np.ndarray, k: int) -> int:
+    """Rows in the smallest non-empty partition of k."""
+    sizes = np.bincount((hashes % np.uint64(k)).astype(int), minlength=k)
+    return int(sizes[sizes > 0].min())
 
 
 def vote_and_radius(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -82,12 +92,31 @@ class Bagging(Mitigation):
     params = (Param("partitions", int, 15, "number of disjoint partitions (and models); the certificate of a "
                     "row can never exceed half of it", 2, 500, step=1),)
 
+    def check_fit(self, X, y, model, seed):
+        need = model.min_rows()
+        k = min(self.partitions, len(y))
+        if need is None:
+            return
+        name, value = need
+        hashes = row_hashes(X, salt=seed)
+        smallest = smallest_partition(hashes, k)
+        if smallest >= value:
+            return
+        # The hashed partitions are uneven, so the largest workable count is found by trying each.
+        workable = next((j for j in range(k - 1, 1, -1) if smallest_partition(hashes, j) >= value), None)
+        advice = (f"at most {workable} partitions work with this data" if workable is not None else
+                  f"no split of these {len(y)} rows into 2 or more partitions gives each {value}")
+        raise InputError(f"bagging: partitions={self.partitions} leaves a partition of {smallest} training "
+                         f"row{'s' if smallest != 1 else ''}, but {model.name} needs {name}={value} in each; "
+                         f"{advice} (or lower {name})")
+
     def mitigate(self, X, y, *, model, seed, standardized):
         k = min(self.partitions, len(y))
         part = partition_of(X, k, salt=seed)
         # An empty partition casts no vote. A row inserted there adds one vote, which moves a margin by one,
         # less than the two a changed vote moves it by, so the certificate still holds.
-        members = [fit_quietly(model.build(seed, standardized), X[part == p], y[part == p])
+        members = [model.fit(X[part == p], y[part == p], seed=seed, standardized=standardized,
+                             where=f"bagging partition {p}")
                    for p in range(k) if np.any(part == p)]
         return Mitigated.keeping_all(PartitionVote(members, int(y.max()) + 1), len(y))
 
@@ -108,7 +137,13 @@ class Regularize(Mitigation):
     summary = "the same model, much more strongly regularised, so no few rows can pull it far"
     params = (Param("strength", float, 100.0, "factor by which regularisation is increased", 1.0, 1e4, step=10.0),)
 
+    def check_fit(self, X, y, model, seed):
+        need = model.regularized(self.strength).min_rows()
+        if need is not None and len(y) < need[1]:
+            raise InputError(f"regularize: strength={self.strength:g} sets {model.name}'s {need[0]} to {need[1]}, "
+                             f"more than the {len(y)} training rows; lower the strength")
+
     def mitigate(self, X, y, *, model, seed, standardized):
         stronger = model.regularized(self.strength)
-        fitted = fit_quietly(stronger.build(seed, standardized), X, y)
+        fitted = stronger.fit(X, y, seed=seed, standardized=standardized, where="the training set")
         return Mitigated.keeping_all(fitted, len(y), {"model": stronger.spec()})
