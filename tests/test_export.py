@@ -44,6 +44,64 @@ def test_write_atomic_leaves_nothing_behind_when_the_disk_is_full(tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
+# A writer that stops just before its rename and waits there to be killed.
+STOPPED_WRITER = """
+import os, sys, time
+import poisontui.files as files
+def hang(*args):
+    print("ready", flush=True)
+    time.sleep(600)
+files.os.replace = hang
+files.write_atomic(sys.argv[1], "new content " * 1000)
+"""
+
+
+def test_kill_9_mid_write_leaves_a_temporary_the_next_write_removes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    writer = subprocess.Popen([sys.executable, "-c", STOPPED_WRITER, str(target)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert writer.stdout.readline() == "ready\n"
+        temporaries = list(tmp_path.glob(f".out.json.{writer.pid}.*.tmp"))
+        assert len(temporaries) == 1
+        # A live writer's temporary is never touched.
+        write_atomic(target, "second")
+        assert temporaries[0].exists()
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert target.read_text() == "second" and temporaries[0].exists()
+    other = tmp_path / f".other.json.{writer.pid}.abcd1234.tmp"
+    other.write_text("another file's")
+    write_atomic(target, "third")
+    assert target.read_text() == "third"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "out.json"]
+
+
+def test_write_atomic_keeps_the_replaced_files_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "shared.md"
+    write_atomic(target, "one")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    target.chmod(0o640)
+    write_atomic(target, "two")
+    assert target.stat().st_mode & 0o777 == 0o640 and os.listdir(tmp_path) == ["shared.md"]
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_cli_reports_an_unwritable_path_and_writes_nothing(capsys, tmp_path, monkeypatch):
     def refuse(*args):
         raise PermissionError(13, "Permission denied")
