@@ -21,6 +21,7 @@ NON_FINITE = [
     (["run", "--model", "knn:n_neighbors=inf"], "n_neighbors must be a whole number, not inf"),
     (["run", "--dataset", "synthetic:n_samples=1e400"], "n_samples must be a whole number, not inf"),
     (["run", "--dataset", "synthetic:n_samples=-inf"], "n_samples must be a whole number, not -inf"),
+    (["run", "--dataset", "synthetic:n_samples=100000000"], "n_samples must be between 20 and 200000"),
     (["run", "--attack", "targeted-flip:source=²"], "unknown class '²'"),
     (["run", "--attack", "backdoor:target=١"], "unknown class '١'"),
 ]

@@ -85,6 +85,11 @@ class Attack(Component):
     `within`, a backdoor's non-target rows); injection adds that share of the training rows.
     """
 
+    @property
+    def memory_copies(self) -> float:
+        """Copies of the training data the attack adds (for the memory estimate)."""
+        return 0.0
+
     def poison(self, X: np.ndarray, y: np.ndarray, *, seed: int, class_names: list[str]) -> Poisoned:
         raise NotImplementedError
 
@@ -200,6 +205,10 @@ class Injection(Attack):
         Param("distance", float, 4.0, "how far outside: the offset from the class mean, in standardised units, "
               "per feature (root mean square; its length is distance x sqrt(features))", 0.5, 50.0, step=0.5),
     )
+
+    @property
+    def memory_copies(self):
+        return self.ratio
 
     def describe(self, poisoned, n_train, class_names):
         return f"{poisoned.count} wrongly labelled points injected {self.placement} the data, beside {n_train} rows"

@@ -39,6 +39,10 @@ class Dataset(Component):
     def load(self, seed: int) -> Data:
         raise NotImplementedError
 
+    def shape(self) -> tuple[int, int]:
+        """Rows and features `load` will return, known before anything is generated."""
+        raise NotImplementedError
+
 
 def _features(n: int) -> list[str]:
     return [f"x{i}" for i in range(n)]
@@ -77,6 +81,9 @@ class Synthetic(Dataset):
         Param("flip_y", float, 0.01, "share of labels the generator assigns at random", 0.0, 0.5, step=0.01),
     )
 
+    def shape(self):
+        return self.n_samples, self.n_features
+
     def load(self, seed: int) -> Data:
         from sklearn.datasets import make_classification
 
@@ -102,6 +109,9 @@ class Moons(Dataset):
     synthetic = True
     params = (N_SAMPLES, Param("noise", float, 0.2, "Gaussian noise added to the points", 0.0, 2.0, step=0.05))
 
+    def shape(self):
+        return self.n_samples, 2
+
     def load(self, seed: int) -> Data:
         from sklearn.datasets import make_moons
 
@@ -118,6 +128,9 @@ class Circles(Dataset):
         Param("noise", float, 0.1, "Gaussian noise added to the points", 0.0, 2.0, step=0.05),
         Param("factor", float, 0.5, "inner circle radius relative to the outer", 0.05, 0.95, step=0.05),
     )
+
+    def shape(self):
+        return self.n_samples, 2
 
     def load(self, seed: int) -> Data:
         from sklearn.datasets import make_circles
@@ -137,6 +150,9 @@ class Blobs(Dataset):
         Param("cluster_std", float, 1.5, "spread of each blob", 0.1, 20.0, step=0.1),
     )
 
+    def shape(self):
+        return self.n_samples, self.n_features
+
     def load(self, seed: int) -> Data:
         from sklearn.datasets import make_blobs
 
@@ -154,6 +170,9 @@ class RoadSigns(Dataset):
         "red_share", "white_share", "edge_count", "corner_angle", "aspect_ratio",
         "text_density", "border_width", "hue_spread", "symmetry", "area",
     )
+
+    def shape(self):
+        return self.n_samples, len(self.FEATURES)
 
     def load(self, seed: int) -> Data:
         from sklearn.datasets import make_classification
@@ -174,6 +193,10 @@ class _Bundled(Dataset):
 
     loader = ""
     description = ""
+    rows_and_features = (0, 0)
+
+    def shape(self):
+        return self.rows_and_features
 
     def load(self, seed: int) -> Data:
         import sklearn.datasets
@@ -191,6 +214,7 @@ class BreastCancer(_Bundled):
     name = "breast-cancer"
     summary = "Wisconsin breast cancer, 569 tumours, malignant vs benign (the healthcare scenario)"
     loader = "load_breast_cancer"
+    rows_and_features = (569, 30)
     description = "Real data: 30 measurements of cell nuclei from breast mass biopsies"
 
 
@@ -198,6 +222,7 @@ class Digits(_Bundled):
     name = "digits"
     summary = "handwritten digits, 1797 8x8 images, 10 classes"
     loader = "load_digits"
+    rows_and_features = (1797, 64)
     description = "Real data: 8x8 grey-level images of handwritten digits (pixel values 0-16)"
 
 
@@ -205,6 +230,7 @@ class Wine(_Bundled):
     name = "wine"
     summary = "wine recognition, 178 wines from 3 cultivars"
     loader = "load_wine"
+    rows_and_features = (178, 13)
     description = "Real data: chemical analysis of wines from three cultivars"
 
 
@@ -212,6 +238,7 @@ class Iris(_Bundled):
     name = "iris"
     summary = "Fisher's iris, 150 flowers of 3 species"
     loader = "load_iris"
+    rows_and_features = (150, 4)
     description = "Real data: sepal and petal measurements of three iris species"
 
 

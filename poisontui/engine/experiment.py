@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from poisontui.engine import memory
 from poisontui.engine.attacks import ATTACKS, Attack, Poisoned
 from poisontui.engine.cache import DataCache
 from poisontui.engine.datasets import DATASETS, Data, Dataset
@@ -118,11 +119,31 @@ class Config:
         )
 
     def load_data(self) -> Data:
+        """The data, once the memory guard has found room for a run on it."""
         if self.data:
             from poisontui.engine.csvdata import load_csv
 
-            return load_csv(self.data, self.label)
-        return component("dataset", DATASETS, self.dataset).load(self.data_seed)
+            data = load_csv(self.data, self.label)
+            self.check_memory(*data.X.shape)
+            return data
+        dataset = component("dataset", DATASETS, self.dataset)
+        self.check_memory(*dataset.shape())
+        return dataset.load(self.data_seed)
+
+    def memory_estimate(self, rows: int, features: int) -> int:
+        """Peak bytes of a run of this config on data of this shape."""
+        _, model, attack, mitigations = self.components()
+        extra = model.memory_copies + attack.memory_copies + max((m.memory_copies for m in mitigations), default=0)
+        return memory.estimate(rows, features, extra)
+
+    def check_memory(self, rows: int, features: int, jobs: int = 1) -> None:
+        """Refuse a run (or `jobs` at once) that would not fit in the memory this process can take."""
+        shape = f"{rows:,} rows x {features:,} features"
+        if jobs > 1:
+            memory.require(jobs * self.memory_estimate(rows, features),
+                           f"a sweep of {jobs} parallel jobs on {shape}", advice="use fewer jobs")
+        else:
+            memory.require(self.memory_estimate(rows, features), f"this run on {shape}")
 
 
 @dataclass

@@ -19,6 +19,8 @@ class Model(Component):
     """Base class: `build(seed, standardized)` returns an unfitted scikit-learn estimator."""
 
     scale_sensitive = True
+    memory_copies = 0.0
+    """Copies of the training data a fit holds beyond the run's own (for the memory estimate)."""
 
     def estimator(self, seed: int):
         raise NotImplementedError
@@ -104,6 +106,7 @@ class LogReg(Model):
 class LinearSVM(Model):
     name = "linear-svm"
     summary = "linear support vector machine"
+    memory_copies = 1.25  # liblinear copies the data into its own layout
     params = (Param("C", float, 1.0, "inverse regularisation strength", 1e-4, 1e4, step=0.5), SCALE)
 
     def estimator(self, seed):
@@ -119,6 +122,7 @@ class RandomForest(Model):
     name = "random-forest"
     summary = "random forest of decision trees"
     scale_sensitive = False
+    memory_copies = 1.0
     params = (
         Param("n_estimators", int, 100, "number of trees", 1, 1000, step=10),
         Param("max_depth", int, 0, "maximum tree depth (0: unlimited)", 0, 100, step=1),

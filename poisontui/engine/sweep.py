@@ -294,6 +294,9 @@ def run_sweep(
     sweep.validate()
     check_grid(sweep)
     jobs = sweep.jobs or os.cpu_count() or 1
+    if sweep.backend == "local" and min(jobs, sweep.cell_count) > 1:
+        data, _ = _CACHE.get(sweep.experiment)
+        sweep.experiment.check_memory(*data.X.shape, jobs=min(jobs, sweep.cell_count))
     raw = sweep.experiment.to_dict()
     total = sweep.seeds + sweep.cell_count
     done = 0

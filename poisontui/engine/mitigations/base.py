@@ -39,6 +39,8 @@ class Mitigation(Component):
     """Base class: `mitigate(X, y, model=, seed=, standardized=)` returns a `Mitigated`."""
 
     family: ClassVar[str] = ""
+    memory_copies: ClassVar[float] = 1.25
+    """Copies of the training data this method holds at once (for the memory estimate; measured)."""
 
     def mitigate(self, X: np.ndarray, y: np.ndarray, *, model: Model, seed: int, standardized: bool) -> Mitigated:
         raise NotImplementedError
