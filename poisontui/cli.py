@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine "
                        "only; 0.0.0.0 lets anyone who can reach it use the app)")
     serve.add_argument("--port", default="8000", help="port to listen on (default 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="address browsers reach the server at, when it is not the one they typed "
+                       "(behind a reverse proxy: https://demo.example.org); by default the page's links "
+                       "use whatever address the browser used")
     serve.add_argument("--preset", help="open each browser's app on this preset")
 
     lister = commands.add_parser("list", help="list datasets, models, attacks, mitigations and presets")
@@ -408,8 +412,12 @@ def command_serve(args: argparse.Namespace) -> int:
 
         lookup("preset", args.preset, PRESETS)
         command += ["--preset", args.preset]
+    from poisontui.serve import check_public_url, make_server
+
+    if args.public_url is not None and (problem := check_public_url(args.public_url)):
+        raise UsageError(f"--public-url {problem}, not {args.public_url!r}")
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401
     except ImportError:
         raise UsageError("serving needs the serve extra: pip install 'poisontui[serve]'") from None
     import socket
@@ -423,8 +431,10 @@ def command_serve(args: argparse.Namespace) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {args.host}: anyone who can reach this address can use the app",
               file=sys.stderr)
-    print(f"serving poisontui on http://{args.host}:{port} (ctrl+c stops)", file=sys.stderr)
-    Server(shlex.join(command), host=args.host, port=port, title="poisontui").serve()
+    where = args.public_url or f"http://{args.host}:{port}"
+    anywhere = " (or any address of this machine)" if args.host in ("0.0.0.0", "::") and not args.public_url else ""
+    print(f"serving poisontui on {where}{anywhere} (ctrl+c stops)", file=sys.stderr)
+    make_server(shlex.join(command), args.host, port, args.public_url).serve()
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +48,15 @@ class ExportScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         what = "the sweep" if self.choice["kind"] == "sweep" else "the result"
+        # Served to a browser, the file goes to the visitor as a download, never to the server's disk.
+        served = self.app.is_web
         with Vertical():
-            yield Static(f"[b]Export {what}[/] (enter writes, escape closes)")
-            yield Static("File name; the extension picks the format: .json .csv .md .txt, or .svg for a screenshot")
+            yield Static(f"[b]Export {what}[/] (enter {'downloads' if served else 'writes'}, escape closes)")
+            yield Static(f"{'Name of the download' if served else 'File name'}; the extension picks the format: "
+                         ".json .csv .md .txt, or .svg for a screenshot")
             yield Input(self._default_name(), id="export-path", compact=True)
-            yield Toggle("overwrite if the file exists", id="export-overwrite", compact=True)
+            if not served:
+                yield Toggle("overwrite if the file exists", id="export-overwrite", compact=True)
             yield Static("", id="export-message")
 
     def _default_name(self) -> str:
@@ -83,6 +89,9 @@ class ExportScreen(ModalScreen):
         if fmt != "svg" and self.choice["kind"] == "result" and self.choice["result"] is None:
             self._say("No result yet: r runs the comparison, or export the screen as .svg.", error=True)
             return
+        if self.app.is_web:
+            self.deliver(download_name(path.name), export_text(self.choice, fmt, self.screenshot))
+            return
         if path.is_dir():
             self._say(f"{path} is a folder; give a file name.", error=True)
             return
@@ -99,3 +108,21 @@ class ExportScreen(ModalScreen):
             return
         self.app.notify(f"Wrote {path.resolve()}", title="Exported")
         self.dismiss()
+
+    def deliver(self, name: str, text: str) -> None:
+        """Send the export to the browser that shows the app, as a download."""
+        self.app.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
+                              mime_type=MIME_TYPES.get(Path(name).suffix.lower()), name="export")
+        self.app.notify(f"Sent {name} to your browser as a download.", title="Exported")
+        self.dismiss()
+
+
+MIME_TYPES = {".json": "application/json", ".csv": "text/csv", ".md": "text/markdown", ".txt": "text/plain",
+              ".svg": "image/svg+xml"}
+
+
+def download_name(name: str) -> str:
+    """A name safe in a download's header: letters, digits, dot, dash and underscore, at most 100."""
+    stem, dot, suffix = name.rpartition(".")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-")[:90] or "poisontui"
+    return f"{safe}{dot}{suffix.lower()}"
