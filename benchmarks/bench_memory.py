@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 from poisontui.engine.experiment import Config
-from poisontui.engine.memory import size
 
 MID = "synthetic:n_samples=20000,n_features=500"
 CONFIGS = [
@@ -43,9 +42,9 @@ def estimate(args: list[str]) -> int:
 
 
 def main() -> None:
-    print(f"{'measured':>9} {'estimate':>9}  config")
+    print(f"{'measured':>9} {'estimate':>9}  config (MiB)")
     for args in CONFIGS:
-        print(f"{size(peak_bytes(args)):>9} {size(estimate(args)):>9}  {' '.join(args)}", flush=True)
+        print(f"{peak_bytes(args) // 2**20:>9} {estimate(args) // 2**20:>9}  {' '.join(args)}", flush=True)
 
 
 if __name__ == "__main__":

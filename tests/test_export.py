@@ -182,6 +182,26 @@ async def test_export_dialog_writes_each_format_and_refuses_to_overwrite(tmp_pat
         assert not (tmp_path / "missing").exists()
 
 
+async def test_served_export_is_a_download_whatever_path_is_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(PoisonApp, "is_web", property(lambda self: True))
+    sent = []
+    monkeypatch.setattr(PoisonApp, "deliver_text",
+                        lambda self, file, **options: sent.append((file.read(), options)))
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert not app.screen.query(Toggle)  # nothing on the server's disk to overwrite
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "sub" / "my screen;1.SVG")
+        await pilot.press("enter")
+        await pilot.pause()
+    text, options = sent[0]
+    assert text.lstrip().startswith("<svg") and options["save_filename"] == "my-screen-1.svg"
+    assert options["open_method"] == "download" and options["mime_type"] == "image/svg+xml"
+    assert list(tmp_path.iterdir()) == []
+
+
 async def test_export_from_the_sweep_screen_writes_the_sweep(tmp_path):
     app = PoisonApp()
     app.sweep_settings.update(ratios="0.1,0.2", seeds=1, jobs=1)

@@ -40,9 +40,9 @@ def test_components_add_their_copies_to_the_estimate():
     plain = Config.from_dict(BIG).memory_estimate(1000, 100)
     assert plain == memory.BASE_BYTES + 1000 * 100 * 8 * memory.RUN_COPIES
     filtered = Config.from_dict({**BIG, "mitigations": [{"name": "zscore-filter"}, {"name": "lof"}]})
-    assert filtered.memory_estimate(1000, 100) == plain + 1000 * 100 * 8 * 2.5
+    assert filtered.memory_estimate(1000, 100) == plain + 1000 * 100 * 8 * 2.75
     injected = Config.from_dict({**BIG, "attack": {"name": "injection", "params": {"ratio": 2.0}}})
-    assert injected.memory_estimate(1000, 100) == plain + 1000 * 100 * 8 * 2.0
+    assert injected.memory_estimate(1000, 100) == plain + 1000 * 100 * 8 * 2.5
 
 
 def test_parallel_sweep_jobs_count_once_each(monkeypatch):

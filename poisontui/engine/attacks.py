@@ -208,7 +208,7 @@ class Injection(Attack):
 
     @property
     def memory_copies(self):
-        return self.ratio
+        return 1.25 * self.ratio  # the added points, and a scaler's copy of them (measured 1.2)
 
     def describe(self, poisoned, n_train, class_names):
         return f"{poisoned.count} wrongly labelled points injected {self.placement} the data, beside {n_train} rows"

@@ -20,7 +20,7 @@ class ZScoreFilter(Sanitizer):
 
     name = "zscore-filter"
     family = "validation"
-    memory_copies = 2.5  # deviations, z-scores and their comparison, each as large as the data
+    memory_copies = 2.75  # deviations, z-scores and their comparison, each as large as the data
     summary = "drop rows whose robust (median/MAD) z-scores are, taken together, far beyond the other rows'"
     params = (
         Param("threshold", float, 3.5, "largest robust z a row's RMS z-score may have among all rows' scores",
