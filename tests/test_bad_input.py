@@ -120,6 +120,7 @@ CONFIG_FILES = [
     ('{"model": {"name": "knn", "params": [1]}}', "params must be a mapping, not [1]"),
     ('{"mitigations": {"name": "lof"}}', "mitigations must be a list"),
     ('{"seed": ' + "9" * 5000 + "}", "not valid JSON"),
+    ('{"seed": ' + "9" * 400 + "}", "seed must be between 0 and 4294967295, not 99999999999999999"),
     ("[" * 100_000 + "]" * 100_000, "nested more than 32 levels deep"),
     ('{"dataset": ' + "[" * 900 + "]" * 900 + "}", "nested more than 32 levels deep"),
     ('{"x' + "y" * 10_000 + '": 1}', "config has unknown keys: 'xyyyy"),

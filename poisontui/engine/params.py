@@ -218,7 +218,9 @@ def _is_finite(value: int | float) -> bool:
 
 def _num(value: float) -> str:
     """A bound or value as people write it: 4294967295, not 4.29497e+09; 0.05, not 0.050000."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    if isinstance(value, int):
+        return shown(value)  # shortened: JSON can hold an integer of any length
+    return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
 def _suggestion(word: str, options) -> str:
