@@ -164,13 +164,13 @@ COMBINATIONS = [
      "use n_neighbors at most 105"),
     (["--model", "knn", "--mitigation", "bagging:partitions=500"],
      "bagging: partitions=500 leaves a partition of 1 training row, but knn needs n_neighbors=5 in each; "
-     "at most 69 partitions work with this data"),
+     "at most 77 partitions work with this data"),
     (["--dataset", "iris", "--model", "knn:n_neighbors=60", "--mitigation", "bagging:partitions=2"],
      "no split of these 105 rows into 2 or more partitions gives each 60"),
     (["--dataset", "iris", "--model", "knn", "--mitigation", "regularize:strength=10000"],
      "regularize: strength=10000 sets knn's n_neighbors to 200, more than the 105 training rows"),
-    (["--dataset", "iris", "--model", "knn:n_neighbors=100", "--mitigation", "zscore-filter:threshold=1"],
-     "knn: n_neighbors=100 needs 100 training rows, but what zscore-filter kept has only 39"),
+    (["--dataset", "iris", "--model", "knn:n_neighbors=100", "--mitigation", "isolation-forest:contamination=0.5"],
+     "knn: n_neighbors=100 needs 100 training rows, but what isolation-forest kept has only 53"),
 ]
 
 
@@ -180,9 +180,9 @@ def test_combinations_scikit_learn_refuses(capsys, args, message):
 
 
 def test_the_largest_workable_partition_count_works(capsys):
-    assert main(["run", "--model", "knn", "--mitigation", "bagging:partitions=69", "--format", "json"]) == 0
+    assert main(["run", "--model", "knn", "--mitigation", "bagging:partitions=77", "--format", "json"]) == 0
     capsys.readouterr()
-    expect_error(capsys, ["run", "--model", "knn", "--mitigation", "bagging:partitions=70"], "at most 69")
+    expect_error(capsys, ["run", "--model", "knn", "--mitigation", "bagging:partitions=78"], "at most 77")
 
 
 def test_combinations_are_refused_before_any_training(monkeypatch):
