@@ -81,8 +81,16 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--preset", help="start from a preset: article (default), stop-sign, diagnosis, backdoor")
     source.add_argument("--config", metavar="FILE", help="rerun the config of a JSON result or config file")
     source.add_argument("--dataset", metavar="NAME[:k=v,...]", help="built-in dataset and its parameters")
-    source.add_argument("--data", metavar="FILE.csv", help="your own CSV: numeric features and a label column")
+    source.add_argument("--data", metavar="FILE", help="your own data: CSV or TSV (also .gz, .zip), JSON lines or "
+                        "Parquet, with a label column")
     source.add_argument("--label", metavar="COLUMN", help="label column of --data, by name or index (default: last)")
+    source.add_argument("--features", metavar="COL,...", help="use only these columns of --data as features")
+    source.add_argument("--ignore", metavar="COL,...", help="leave these columns of --data out")
+    from poisontui.engine.filedata import FILE_PARAMS
+
+    for param in FILE_PARAMS:
+        source.add_argument(f"--{param.name}", metavar="|".join(param.choices) if param.choices else "N",
+                            help=f"{param.help} (default {param.default}); with --data")
     source.add_argument("--model", metavar="NAME[:k=v,...]", help="classifier and its parameters")
     source.add_argument("--attack", metavar="NAME[:k=v,...]", help="poisoning attack and its parameters")
     source.add_argument("--ratio", metavar="R", help="the attack's ratio (share of training rows poisoned)")
@@ -263,13 +271,19 @@ def config_from_args(args: argparse.Namespace):
     if args.dataset and args.data:
         raise UsageError("give --dataset or --data, not both")
     if args.dataset:
-        raw.update(dataset=spec_from_text(args.dataset), data=None, label=None, focus_class=None)
+        raw.update(dataset=spec_from_text(args.dataset), data=None, label=None, features=None, ignore=None,
+                   focus_class=None)
     if args.data:
         raw.update(data=args.data, focus_class=None)
-    if args.label is not None:
-        if not (args.data or raw.get("data")):
-            raise UsageError("--label applies to a CSV file given with --data")
-        raw["label"] = args.label
+    from poisontui.engine.filedata import parse_columns
+
+    file_options = {"label": args.label, "features": parse_columns(args.features),
+                    "ignore": parse_columns(args.ignore), "missing": args.missing, "sample": args.sample}
+    for key, value in file_options.items():
+        if value is not None:
+            if not (args.data or raw.get("data")):
+                raise UsageError(f"--{key} applies to a data file given with --data")
+            raw[key] = value
     if args.model:
         raw["model"] = spec_from_text(args.model)
     if args.attack:
@@ -324,11 +338,24 @@ def command_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     fmt = _output_format(args)
     _check_out(args)
+    from poisontui.engine.cache import DataCache
     from poisontui.engine.experiment import run_experiment
 
-    result = run_experiment(config, progress=_stderr_progress())
+    cache = DataCache()
+    announce_data(config, cache.get)
+    result = run_experiment(config, progress=_stderr_progress(), cache=cache)
     emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
     return 0
+
+
+def announce_data(config, load) -> None:
+    """Say once, on stderr, what was decided about a data file's rows and columns."""
+    if not config.data:
+        return
+    data, parts = load(config)
+    lines = data.report.lines(data.class_counts())
+    lines.append(f"  {len(parts.feature_names)} model inputs; train {len(parts.y_train):,}, test {len(parts.y_test):,}")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def emit(args: argparse.Namespace, text: str) -> None:
@@ -349,6 +376,9 @@ def command_sweep(args: argparse.Namespace) -> int:
     from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
 
     experiment = config_from_args(args)
+    from poisontui.engine.sweep import sweep_data
+
+    announce_data(experiment, sweep_data)
     saved = config_part(args.config, load_json(args.config)) if args.config else {}
     ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios", parse_ratios("0:0.4:0.1"))
     seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)

@@ -108,7 +108,7 @@ def test_sweep_config_checks_the_scheduler_type():
 
 
 CONFIG_FILES = [
-    ('{"data": 5}', "data must be the path of a CSV file or null, not 5"),
+    ('{"data": 5}', "data must be the path of a data file or null, not 5"),
     ('{"label": 5}', 'label must be a column name or index, as text ("5") or null, not 5'),
     ('{"focus_class": [1]}', "focus_class must be a class name or null, not [1]"),
     ('{"seed": NaN}', "seed must be a whole number, not nan"),

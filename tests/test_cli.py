@@ -138,7 +138,7 @@ def test_bad_input_gives_exit_2_and_one_line(capsys, tmp_path, args, message):
     body = "".join(f"{i},{i * 2},{'a' if i % 2 else 'b'}\n" for i in range(20))
     files["empty"].write_text("")
     files["text"].write_text("a,b,y\n1,2,a\n3,x,b\n" + body)
-    files["nan"].write_text("a,b,y\n" + body + "1,NaN,a\n")
+    files["nan"].write_text("a,b,y\n" + body + "1,inf,a\n")
     files["one_class"].write_text("a,b,y\n" + "".join(f"{i},{i},a\n" for i in range(10)))
     files["tiny_class"].write_text("a,b,y\n" + body + "1,2,c\n")
     files["good"].write_text("a,b,y\n" + body)

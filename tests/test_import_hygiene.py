@@ -13,7 +13,8 @@ def modules_after(statement: str) -> set[str]:
 
 
 @pytest.mark.parametrize("module", [
-    "poisontui.engine.experiment", "poisontui.engine.catalog", "poisontui.engine.csvdata", "poisontui.report",
+    "poisontui.engine.experiment", "poisontui.engine.catalog", "poisontui.engine.filedata", "poisontui.engine.reading",
+    "poisontui.engine.columns", "poisontui.report",
 ])
 def test_engine_never_imports_textual(module):
     loaded = modules_after(f"import {module}")
@@ -38,6 +39,15 @@ def test_engine_runs_without_textual_or_rich_installed():
 ])
 def test_light_imports_do_not_load_scikit_learn(statement):
     assert "sklearn" not in modules_after(statement)
+
+
+@pytest.mark.parametrize("statement", [
+    "import poisontui.cli", "import poisontui.engine.experiment", "import poisontui.engine.filedata",
+    "import poisontui.engine.reading", "import poisontui.app",
+])
+def test_pandas_and_pyarrow_wait_for_a_data_file(statement):
+    loaded = modules_after(statement)
+    assert "pandas" not in loaded and "pyarrow" not in loaded
 
 
 def test_first_paint_happens_before_scikit_learn_is_imported():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +50,23 @@ def share(ratio: float, n: int) -> int:
     return min(n, math.floor(ratio * n + 1e-9))
 
 
-def resolve_class(value: str, class_names: list[str], what: str, default: int) -> int:
-    """A class given by name or index, or `default` when empty."""
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def resolve_class(value: str, class_names: list[str], what: str, default: int | None) -> int | None:
+    """A class given by name (exact, else ignoring case; 1.0 names class 1) or by index; `default` when empty."""
     if value == "":
         return default
     if value in class_names:
         return class_names.index(value)
+    folded = [i for i, name in enumerate(class_names) if name.casefold() == value.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    if NUMBER.fullmatch(value):
+        from poisontui.engine.columns import number_name
+
+        if number_name(float(value)) in class_names:
+            return class_names.index(number_name(float(value)))
     index = whole_number(value)
     if index is not None and 0 <= index < len(class_names):
         return index

@@ -24,8 +24,8 @@ class DataCache:
 
     @staticmethod
     def key(config: "Config") -> str:
-        return json.dumps([config.dataset, config.data, config.label, config.data_seed, config.test_size],
-                          sort_keys=True)
+        return json.dumps([config.dataset, config.data, config.label, config.features, config.ignore,
+                           config.missing, config.sample, config.data_seed, config.test_size], sort_keys=True)
 
     def get(self, config: "Config") -> tuple[Data, Split]:
         key = self.key(config)

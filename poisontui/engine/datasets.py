@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -12,15 +13,21 @@ from poisontui.engine.params import Component, Param
 
 @dataclass
 class Data:
-    """A labelled dataset: features, integer class codes and the names behind them."""
+    """A labelled dataset: features, integer class codes and the names behind them.
 
-    X: np.ndarray
+    A file's data keeps its features as a table, with an `encoder` (imputation and one-hot
+    encoding) that `split` fits on the training rows and applies to both splits.
+    """
+
+    X: Any
     y: np.ndarray
     class_names: list[str]
     feature_names: list[str]
     description: str
     synthetic: bool
     standardized: bool = False
+    encoder: Any = None
+    report: Any = None
 
     @property
     def n_classes(self) -> int:

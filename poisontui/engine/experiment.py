@@ -9,7 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from poisontui.engine import memory
-from poisontui.engine.attacks import ATTACKS, Attack, Poisoned
+from poisontui.engine.attacks import ATTACKS, Attack, Poisoned, resolve_class
 from poisontui.engine.cache import DataCache
 from poisontui.engine.datasets import DATASETS, Data, Dataset
 from poisontui.engine.errors import Cancelled, InputError
@@ -43,7 +43,7 @@ RUN_PARAMS = (
 
 
 TEXT_FIELDS = {
-    "data": "the path of a CSV file",
+    "data": "the path of a data file",
     "label": 'a column name or index, as text ("5")',
     "focus_class": "a class name",
     "preset": "a preset name",
@@ -66,6 +66,10 @@ class Config:
     mitigations: list[dict[str, Any]] = field(default_factory=list)
     data: str | None = None
     label: str | None = None
+    features: list[str] | None = None
+    ignore: list[str] | None = None
+    missing: str = "impute"
+    sample: int = 0
     seed: int = 0
     seeds: int = 1
     data_seed: int = 42
@@ -108,6 +112,10 @@ class Config:
         self.mitigations = [_typed(m, MITIGATIONS, "mitigation") for m in self.mitigations]
         if not self.data:
             self.dataset = _typed(self.dataset, DATASETS, "dataset")
+        from poisontui.engine.filedata import check_options
+
+        self.features, self.ignore, self.missing, self.sample = check_options(
+            self.features, self.ignore, self.missing, self.sample)
 
     def components(self) -> tuple[Dataset | None, Model, Attack, list[Mitigation]]:
         dataset = None if self.data else component("dataset", DATASETS, self.dataset)
@@ -121,9 +129,10 @@ class Config:
     def load_data(self) -> Data:
         """The data, once the memory guard has found room for a run on it."""
         if self.data:
-            from poisontui.engine.csvdata import load_csv
+            from poisontui.engine.filedata import load_file
 
-            data = load_csv(self.data, self.label)
+            data = load_file(self.data, self.label, features=self.features, ignore=self.ignore,
+                             missing=self.missing, sample=self.sample, seed=self.data_seed)
             self.check_memory(*data.X.shape)
             return data
         dataset = component("dataset", DATASETS, self.dataset)
@@ -174,9 +183,10 @@ class Result:
                 "description": self.data.description,
                 "synthetic": self.data.synthetic,
                 "classes": self.data.class_names,
-                "features": len(self.data.feature_names),
+                "features": len(self.split.feature_names),
                 "train_rows": int(len(self.split.y_train)),
                 "test_rows": int(len(self.split.y_test)),
+                **(self.data.report.to_dict() if self.data.report is not None else {}),
             },
             "poisoned_count": self.poisoned.count,
             "poisoned_changes": self.changes,
@@ -263,8 +273,8 @@ def run_once(
     if focus is None:
         index = attack.focus_class(data.class_names)
         focus = None if index is None else data.class_names[index]
-    elif focus not in data.class_names:
-        raise InputError(f"focus class {focus!r} is not one of {', '.join(data.class_names)}")
+    else:
+        focus = data.class_names[resolve_class(focus, data.class_names, "focus class", None)]
 
     def score(name: str, family: str | None, fitted, seconds: float) -> dict[str, Any]:
         predicted = fitted.predict(parts.X_test)

@@ -37,6 +37,11 @@ SWEEP_PARAMS = (
 _CACHE = DataCache()
 
 
+def sweep_data(config: Config):
+    """The data and split of a sweep's cells, loaded once per process (forked workers inherit it)."""
+    return _CACHE.get(config)
+
+
 def parse_ratios(text: str) -> list[float]:
     """`0,0.1,0.2` or `start:stop:step` (stop included) as a sorted list without repeats.
 
@@ -295,8 +300,8 @@ def run_sweep(
     check_grid(sweep)
     jobs = sweep.jobs or os.cpu_count() or 1
     if sweep.backend == "local" and min(jobs, sweep.cell_count) > 1:
-        data, _ = _CACHE.get(sweep.experiment)
-        sweep.experiment.check_memory(*data.X.shape, jobs=min(jobs, sweep.cell_count))
+        data, parts = _CACHE.get(sweep.experiment)
+        sweep.experiment.check_memory(len(data.y), len(parts.feature_names), jobs=min(jobs, sweep.cell_count))
     raw = sweep.experiment.to_dict()
     total = sweep.seeds + sweep.cell_count
     done = 0
