@@ -342,14 +342,15 @@ def command_run(args: argparse.Namespace) -> int:
     from poisontui.engine.experiment import run_experiment
 
     cache = DataCache()
-    announce_data(config, cache.get)
     result = run_experiment(config, progress=_stderr_progress(), cache=cache)
+    announce_data(config, cache.get)
     emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
     return 0
 
 
 def announce_data(config, load) -> None:
-    """Say once, on stderr, what was decided about a data file's rows and columns."""
+    """Say once, on stderr, what was decided about a data file's rows and columns (once it has run:
+    bad input stays one `error:` line)."""
     if not config.data:
         return
     data, parts = load(config)
@@ -376,9 +377,6 @@ def command_sweep(args: argparse.Namespace) -> int:
     from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
 
     experiment = config_from_args(args)
-    from poisontui.engine.sweep import sweep_data
-
-    announce_data(experiment, sweep_data)
     saved = config_part(args.config, load_json(args.config)) if args.config else {}
     ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios", parse_ratios("0:0.4:0.1"))
     seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
@@ -389,7 +387,13 @@ def command_sweep(args: argparse.Namespace) -> int:
     if fmt not in ("table", "json", "csv"):
         raise UsageError(f"sweeps are written as table, json or csv, not {fmt}")
     _check_out(args)
-    cells = list(run_sweep(sweep, progress=_stderr_progress()))
+    cells = []
+    for cell in run_sweep(sweep, progress=_stderr_progress()):
+        if not cells:
+            from poisontui.engine.sweep import sweep_data
+
+            announce_data(experiment, sweep_data)
+        cells.append(cell)
     from poisontui import report
 
     width = None if args.out else _terminal_width()

@@ -3,6 +3,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +122,13 @@ BAD_INPUTS = [
     (["--config", "{good}"], "not valid JSON"),
     (["--seed", "-1"], "seed must be between 0 and 4294967295, not -1"),
     (["--dataset", "synthetic:n_informative=30"], "must not exceed n_features"),
+    (["--data", "{huge}"], "column 'b', line 2: 1e+308 is too large to compute with"),
+    (["--data", "{good}", "--missing", "guess"], "missing must be one of impute, drop"),
+    (["--data", "{good}", "--sample", "-5"], "sample must be between 0 and"),
+    (["--data", "{good}", "--ignore", "b,c"], "--ignore names no column 'c'"),
+    (["--features", "a"], "--features applies to a data file given with --data"),
+    (["--data", "{good}", "--attack", "targeted-flip:source=²"], "unknown class '²'"),
+    (["--data", "{good}", "--focus", "z"], "focus class: unknown class 'z'; classes are a, b"),
 ]
 
 
@@ -134,6 +142,7 @@ def test_bad_input_gives_exit_2_and_one_line(capsys, tmp_path, args, message):
         "one_class": tmp_path / "one.csv",
         "tiny_class": tmp_path / "tiny.csv",
         "good": tmp_path / "good.csv",
+        "huge": tmp_path / "huge.csv",
     }
     body = "".join(f"{i},{i * 2},{'a' if i % 2 else 'b'}\n" for i in range(20))
     files["empty"].write_text("")
@@ -142,6 +151,7 @@ def test_bad_input_gives_exit_2_and_one_line(capsys, tmp_path, args, message):
     files["one_class"].write_text("a,b,y\n" + "".join(f"{i},{i},a\n" for i in range(10)))
     files["tiny_class"].write_text("a,b,y\n" + body + "1,2,c\n")
     files["good"].write_text("a,b,y\n" + body)
+    files["huge"].write_text("a,b,y\n1,1e308,a\n" + body)
     args = [a.format(**files) for a in args]
     code, out, err = run_cli(capsys, "run", *args)
     assert code == 2
@@ -155,3 +165,49 @@ def test_subprocess_entry_points_never_show_a_traceback(tmp_path):
     assert bad.returncode == 2 and bad.stderr == f"error: {tmp_path / 'nope.csv'}: no such file\n"
     listed = subprocess.run(["poisontui", "list", "--format", "json"], capture_output=True, text=True)
     assert listed.returncode == 0 and json.loads(listed.stdout)["presets"]
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name, label, classes, inputs", [
+    ("penguins.csv", "species", ["Adelie", "Chinstrap", "Gentoo"], 10),
+    ("seattle-weather.csv", None, ["drizzle", "fog", "rain", "snow", "sun"], 6),
+])
+def test_teaching_datasets_run_as_they_come(capsys, name, label, classes, inputs):
+    args = ["run", "--data", str(DATA / name), "--format", "json", "--mitigation", "knn-sanitize"]
+    code, out, err = run_cli(capsys, *args, *(["--label", label] if label else []))
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dataset"]["classes"] == classes and result["dataset"]["features"] == inputs
+    assert {c["role"] for c in result["dataset"]["columns"]} >= {"label", "numeric"}
+    assert result["results"][0]["accuracy"] > 0.7
+    # What was decided about the columns is said once, on stderr.
+    assert err.count(f"{name}: ") == 1 and "label     " in err and f"{inputs} model inputs" in err
+
+
+def test_file_options_reach_the_config_and_a_rerun(capsys, tmp_path):
+    out_file = tmp_path / "r.json"
+    code, _, err = run_cli(capsys, "run", "--data", str(DATA / "penguins.csv"), "--label", "species", "--ignore",
+                           "year,island", "--missing", "drop", "--sample", "200", "--attack",
+                           "targeted-flip:source=adelie,target=Gentoo", "--focus", "ADELIE", "--out", str(out_file))
+    assert code == 0, err
+    first = json.loads(out_file.read_text())
+    config, dataset = first["config"], first["dataset"]
+    assert (config["ignore"], config["missing"], config["sample"]) == (["year", "island"], "drop", 200)
+    assert dataset["sampled_rows"] == 200 and dataset["rows_dropped_missing"] > 0
+    assert dataset["train_rows"] + dataset["test_rows"] == 200 - dataset["rows_dropped_missing"]
+    assert first["focus_class"] == "Adelie" and first["poisoned_count"] > 0
+    code, out, _ = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
+    again = json.loads(out)
+    assert [r["accuracy"] for r in again["results"]] == [r["accuracy"] for r in first["results"]]
+
+
+def test_labels_1_and_1_0_are_one_class_and_nan_labels_are_dropped(capsys, tmp_path):
+    rows = "".join(f"{i % 7},{(i % 2) * 3 + i / 100},{['0', '1.0', '0.0', '1'][i % 4]}\n" for i in range(80))
+    path = tmp_path / "mixed.csv"
+    path.write_text("a,b,y\n" + rows + "5,1,NaN\n")
+    code, out, err = run_cli(capsys, "run", "--data", str(path), "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dataset"]["classes"] == ["0", "1"] and result["dataset"]["rows_without_label"] == 1

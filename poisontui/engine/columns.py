@@ -8,6 +8,7 @@ Missing values are imputed by an encoder that `split` fits on the training rows 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
@@ -22,6 +23,8 @@ MIN_ROWS_FOR_IDENTIFIER = 20
 # Features beyond this magnitude are refused: their squares, which standardising and distances
 # sum over every row, would overflow a float.
 MAX_MAGNITUDE = 1e100
+# What a date in one of DATE_FORMATS starts with: 2012-01-31, 31/01/2012, 31.1.2012, Jan 31 2012, 31 Jan 2012.
+DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|[A-Za-z]{3} \d{1,2} \d{4}|\d{1,2} [A-Za-z]{3} \d{4}")
 DATE_FORMATS = ("ISO8601", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
                 "%d.%m.%Y %H:%M", "%b %d %Y", "%d %b %Y")
 
@@ -104,9 +107,9 @@ def label_names(series) -> np.ndarray:
         names[~missing] = np.array([number_name(v) for v in unique], dtype=object)[inverse]
         return names
     cells = texts(series)
-    codes, unique = pd.factorize(cells, use_na_sentinel=True)
-    if any(isinstance(u, (dict, list)) for u in unique[:MAX_CLASSES * 100]):
+    if any(isinstance(c, (dict, list)) for c in cells):
         raise InputError(f"the label column {series.name!r} holds nested values (lists or objects)")
+    codes, unique = pd.factorize(cells, use_na_sentinel=True)
     numbers = pd.to_numeric(pd.Series(unique, dtype=object), errors="coerce").to_numpy(dtype=float)
     canonical = np.array([u if np.isnan(n) else number_name(n) for u, n in zip(unique, numbers)], dtype=object)
     names = np.full(len(cells), None, dtype=object)
@@ -271,7 +274,7 @@ def _parse_dates(cells: np.ndarray, present: np.ndarray):
     """(the parsed column, its format) if the column's values are dates in one format, else None."""
     pd = _pd()
     sample = pd.unique(cells[present[:2000]])[:200]
-    if not any(any(ch.isdigit() for ch in str(v)) for v in sample[:20]):
+    if not all(isinstance(v, str) and DATE_LIKE.match(v) for v in sample):
         return None
     import warnings
 

@@ -142,7 +142,7 @@ class Source:
 
     def _csv_options(self) -> dict[str, Any]:
         return {"compression": self.compression, "encoding": self.encoding, "skipinitialspace": True,
-                "skip_blank_lines": False, "na_values": MISSING_MARKERS, "low_memory": False, "engine": "c",
+                "skip_blank_lines": False, "index_col": False, "na_values": MISSING_MARKERS, "low_memory": False, "engine": "c",
                 **self.options}
 
     def _json_options(self) -> dict[str, Any]:
@@ -345,12 +345,12 @@ def _decode_sample(name: str, sample: bytes, encoding: str, complete: bool) -> s
     return text
 
 
-def _whole_lines(text: str) -> list[str]:
-    """The sample's complete lines (the last may be cut), without blank ones."""
+def _whole_lines(text: str) -> list[tuple[int, str]]:
+    """The sample's complete lines (the last may be cut) with their numbers, without blank ones."""
     lines = text.splitlines()
     if len(lines) > 1 and not text.endswith(("\n", "\r")):
         lines = lines[:-1]
-    return [line for line in lines if line.strip()]
+    return [(number, line) for number, line in enumerate(lines, 1) if line.strip()]
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -406,7 +406,8 @@ DECIMAL_COMMA = re.compile(r"(?:^|;)\s*-?\d+,\d+\s*(?=;|$)")
 def _text_source(path: Path, compression: str | None, encoding: str, text: str, total_chars: float,
                  tab: bool) -> Source:
     name = path.name
-    lines = _whole_lines(text)
+    numbered = _whole_lines(text)
+    lines = [line for _, line in numbered]
     delimiter = "\t" if tab else sniff_delimiter(lines)
     # A semicolon file whose numbers are written 1,5 uses the decimal comma.
     decimal = "," if delimiter == ";" and sum(bool(DECIMAL_COMMA.search(l)) for l in lines[:50]) > len(lines[:50]) / 2 \
@@ -415,16 +416,22 @@ def _text_source(path: Path, compression: str | None, encoding: str, text: str, 
         rows = list(csv.reader(lines[:50], delimiter=delimiter))
     except csv.Error as exc:
         raise InputError(f"{name}: not a well-formed CSV file ({exc})") from None
-    rows = [row for row in rows if row]
     if not rows:
         raise InputError(f"{name}: the file has no rows")
     header = has_header(rows)
+    # pandas would take extra fields in the first data row for an index; say so instead.
+    if len(rows) > 1 and len(rows[1]) > len(rows[0]):
+        raise InputError(f"{name}: line {numbered[1][0]} has {len(rows[1])} fields where the first row has "
+                         f"{len(rows[0])}")
     options: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "quotechar": '"'}
+    leading = numbered[0][0] - 1  # blank lines before the first row, which pandas must skip too
+    if leading:
+        options["skiprows"] = leading
     if header:
         options["header"] = 0
     else:
         options.update(header=None, names=[f"column {i}" for i in range(len(rows[0]))])
-    source = Source(path, "text", [], compression, encoding, options, first_line=2 if header else 1)
+    source = Source(path, "text", [], compression, encoding, options, first_line=leading + (2 if header else 1))
     pd = _pandas()
     cut = text[: text.rfind("\n") + 1] if "\n" in text and len(text) >= SAMPLE_BYTES // 2 else text
     try:
@@ -452,7 +459,7 @@ def _json_source(path: Path, compression: str | None, encoding: str, text: str, 
     keys: dict[str, None] = {}
     records = 0
     if lines:
-        for line in _whole_lines(text)[:200]:
+        for _, line in _whole_lines(text)[:200]:
             try:
                 value = json.loads(line)
             except ValueError:
