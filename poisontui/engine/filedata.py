@@ -241,9 +241,13 @@ def load_file(path, label: str | None = None, *, features: list[str] | None = No
         imputed_cells=int(gaps.sum()), imputed_rows=int(gaps.any(axis=1).sum()), missing=missing,
         roles=columns.roles + [_left_out(c, chosen) for c in source.columns if c not in usecols],
     )
+    if columns.categories or gaps.any():
+        X, encoder = table, build_encoder(columns)
+    else:
+        X, encoder = table.to_numpy(dtype=float), None  # nothing to learn from the training rows
     return Data(
-        X=table, y=y, class_names=class_names, feature_names=list(table.columns),
-        description=f"Loaded from {name}", synthetic=False, encoder=build_encoder(columns), report=report,
+        X=X, y=y, class_names=class_names, feature_names=list(table.columns),
+        description=f"Loaded from {name}", synthetic=False, encoder=encoder, report=report,
     )
 
 

@@ -47,4 +47,4 @@ def split(data: Data, test_size: float, seed: int) -> Split:
 
 
 def _floats(X) -> np.ndarray:
-    return np.ascontiguousarray(X, dtype=float)
+    return np.asarray(X, dtype=float)
