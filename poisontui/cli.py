@@ -472,6 +472,11 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_params(params: list[dict[str, Any]]) -> None:
+    for p in params:
+        print(f"      {p['name']:<14} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
+
+
 def command_list(args: argparse.Namespace) -> int:
     from poisontui.engine.catalog import describe
 
@@ -487,9 +492,11 @@ def command_list(args: argparse.Namespace) -> int:
                 family = entry["family"]
                 print(f"  [{entry['family_title']}]")
             print(f"  {entry['name']:<17} {entry['summary']}")
-            for p in entry["params"]:
-                print(f"      {p['name']:<14} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
+            _print_params(entry["params"])
         print()
+    print(f"DATA FILES\n  {catalogue['data_file']['summary']} (options --missing, --sample)")
+    _print_params(catalogue["data_file"]["params"])
+    print()
     print("PRESETS")
     for preset in catalogue["presets"]:
         print(f"  {preset['name']:<17} {preset['summary']}")

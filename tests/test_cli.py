@@ -97,6 +97,7 @@ def test_list_json_describes_every_parameter(capsys):
     ratio = next(p for p in catalogue["attacks"][0]["params"] if p["name"] == "ratio")
     assert {"type", "default", "min", "max", "help"} <= set(ratio)
     assert {p["name"] for p in catalogue["presets"]} == {"article", "stop-sign", "diagnosis", "backdoor"}
+    assert [p["name"] for p in catalogue["data_file"]["params"]] == ["missing", "sample"]
 
 
 def test_list_table(capsys):

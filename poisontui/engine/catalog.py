@@ -26,5 +26,9 @@ def describe() -> dict[str, Any]:
             entry["params"] = [p.describe() for p in cls.params]
             entries.append(entry)
         out[kind] = entries
+    from poisontui.engine.filedata import FILE_PARAMS
+
+    out["data_file"] = {"summary": "your own data with --data: CSV, TSV, JSON lines or Parquet",
+                        "params": [p.describe() for p in FILE_PARAMS]}
     out["presets"] = [{"name": p.name, "summary": p.summary, "config": p.config} for p in PRESETS.values()]
     return out
