@@ -112,7 +112,7 @@ class Source:
                 return _pandas().read_parquet(self.path, columns=usecols, engine="pyarrow")
             if self.kind == "json":
                 return self._json_frame(usecols)
-            return _pandas().read_csv(self.path, usecols=usecols, **self._csv_options())
+            return _pandas().read_csv(self.path, usecols=self._subset(usecols), **self._csv_options())
 
     def chunks(self, usecols: list[str]) -> Iterator[Any]:
         """`usecols` in DataFrames of at most CHUNK_ROWS rows, in file order, numbered from 0."""
@@ -136,13 +136,19 @@ class Source:
                         start += len(frame)
                         yield frame
             else:
-                with _pandas().read_csv(self.path, usecols=usecols, chunksize=CHUNK_ROWS,
+                with _pandas().read_csv(self.path, usecols=self._subset(usecols), chunksize=CHUNK_ROWS,
                                         **self._csv_options()) as reader:
                     yield from reader
 
+    def _subset(self, usecols: list[str]) -> list[str] | None:
+        """`usecols` for pandas, or None for every column (selecting columns slows its parser)."""
+        return None if usecols == self.columns else usecols
+
     def _csv_options(self) -> dict[str, Any]:
-        return {"compression": self.compression, "encoding": self.encoding, "skipinitialspace": True,
-                "skip_blank_lines": False, "index_col": False, "na_values": MISSING_MARKERS, "low_memory": False, "engine": "c",
+        # Chosen for speed: pandas parses in chunks (a column's type may differ between them, which the
+        # roles handle), and skips spaces after delimiters only in files written with them.
+        return {"compression": self.compression, "encoding": self.encoding, "skip_blank_lines": False,
+                "index_col": False, "na_values": MISSING_MARKERS, "engine": "c",
                 **self.options}
 
     def _json_options(self) -> dict[str, Any]:
@@ -423,7 +429,8 @@ def _text_source(path: Path, compression: str | None, encoding: str, text: str, 
     if len(rows) > 1 and len(rows[1]) > len(rows[0]):
         raise InputError(f"{name}: line {numbered[1][0]} has {len(rows[1])} fields where the first row has "
                          f"{len(rows[0])}")
-    options: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "quotechar": '"'}
+    spaced = sum(line.count(delimiter + " ") for line in lines[:50]) > sum(line.count(delimiter) for line in lines[:50]) / 2
+    options: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "quotechar": '"', "skipinitialspace": spaced}
     leading = numbered[0][0] - 1  # blank lines before the first row, which pandas must skip too
     if leading:
         options["skiprows"] = leading
