@@ -172,12 +172,13 @@ class PoisonApp(App):
         self.config_changed()
 
     def set_data_source(self, *, dataset: dict | None = None, data: str | None = None,
-                        label: str | None = None) -> None:
-        """Switch to a built-in dataset or a CSV; class-naming settings of the old data are reset."""
+                        label: str | None = None, ignore: list[str] | None = None) -> None:
+        """Switch to a built-in dataset, a data file, or its label; class-naming settings are reset."""
         if dataset is not None:
             self.config.dataset, self.config.data, self.config.label = dataset, None, None
         else:
             self.config.data, self.config.label = data, label
+        self.config.features, self.config.ignore = None, ignore
         self.config.focus_class = None
         attack = ATTACKS[self.config.attack["name"]]
         params = dict(self.config.attack.get("params") or {})

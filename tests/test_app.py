@@ -288,3 +288,63 @@ async def test_app_keys_work_from_a_number_field():
         await pilot.press("r")  # a letter that is no part of a number is the app's
         await settle(pilot)
         assert app.result is not None
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+async def test_a_file_is_picked_from_the_tree_and_its_columns_changed():
+    from textual.widgets import DirectoryTree, Select, SelectionList
+
+    app = PoisonApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#csv-path", Input).value = str(DATA)
+        await pilot.press("o")
+        # The tree loads folders in a worker that lives as long as the tree: wait for its rows, not for it.
+        tree = app.screen.query_one(DirectoryTree)
+        for _ in range(100):
+            if tree.root.children:
+                break
+            await pilot.pause(0.05)
+        shown = [str(node.label) for node in tree.root.children]
+        assert shown == ["penguins.csv", "seattle-weather.csv"]  # folders and data files only
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.config.data == str(DATA / "penguins.csv") and app.current_mode == "dataset"
+        label = app.screen.query_one("#data-label", Select)
+        assert label.value == "year"  # the last column, until told otherwise
+        label.value = "species"
+        await settle(pilot)
+        await settle(pilot)
+        summary = text_of(app, "#dataset-summary")
+        assert app.config.label == "species" and "Adelie" in summary and "one-hot   island" in summary
+        ignore = app.screen.query_one("#data-ignore", SelectionList)
+        ignore.select("island")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.config.ignore == ["island"]
+        assert "island (by --ignore)" in text_of(app, "#dataset-summary")
+        form = app.screen.query_one("#file-form", ParamForm)
+        form.query_one(Select).value = "drop"  # missing: impute -> drop
+        await settle(pilot)
+        await settle(pilot)
+        assert app.config.missing == "drop" and "11 with missing values dropped" in text_of(app, "#dataset-summary")
+
+
+@pytest.mark.parametrize("name, label, classes", [("penguins.csv", "species", "Adelie"),
+                                                  ("seattle-weather.csv", None, "drizzle")])
+async def test_teaching_datasets_run_in_the_app(name, label, classes):
+    config = Config.from_dict({"data": str(DATA / name), "label": label, "mitigations": [
+        {"name": "knn-sanitize", "params": {}}]})
+    app = PoisonApp(config)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert classes in text_of(app, "#dataset-summary")
+        await pilot.press("r")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.current_mode == "results" and app.result is not None
+        table = app.screen.query_one("#results-table", DataTable)
+        assert table.get_row("knn-sanitize")[1] == f"{app.result.row('knn-sanitize')['accuracy']:.3f}"

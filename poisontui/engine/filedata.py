@@ -41,6 +41,8 @@ class FileReport:
     imputed_rows: int = 0
     missing: str = "impute"
     roles: list = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    """The file's columns, in order."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -240,6 +242,7 @@ def load_file(path, label: str | None = None, *, features: list[str] | None = No
         name=name, label=target, rows=rows, unlabelled=unlabelled, sampled=sampled, dropped_missing=dropped,
         imputed_cells=int(gaps.sum()), imputed_rows=int(gaps.any(axis=1).sum()), missing=missing,
         roles=columns.roles + [_left_out(c, chosen) for c in source.columns if c not in usecols],
+        columns=list(source.columns),
     )
     if columns.categories or gaps.any():
         X, encoder = table, build_encoder(columns)

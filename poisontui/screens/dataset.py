@@ -1,33 +1,48 @@
-"""Dataset screen: built-in data and presets, a CSV path, a summary and a 2-D view."""
+"""Dataset screen: built-in data and presets, your own file with its columns, a summary and a 2-D view."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from poisontui.engine.datasets import DATASETS
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
+from poisontui.engine.filedata import FILE_PARAMS
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.params import ParamForm
 
+ROLE_WORDS = {"numeric": "number", "category": "one-hot", "date": "date", "ignored": "left out"}
 
-def summary_text(data, parts, name: str) -> str:
-    kind = "[b reverse] SYNTHETIC [/] data" if data.synthetic else "real data"
-    counts = ", ".join(f"{cls} ([b]{n}[/])" for cls, n in data.class_counts().items())
-    return (
-        f"[b]{name}[/]: {kind}\n{data.description}\n"
-        f"{len(data.y)} rows · {len(data.feature_names)} features · {data.n_classes} classes: {counts}\n"
-        f"train {len(parts.y_train)} · test {len(parts.y_test)}"
-    )
+
+def summary_text(data, parts, name: str) -> Text:
+    """What the data is, as plain text: names from a file are never read as markup."""
+    text = Text()
+    text.append(name, style="bold")
+    text.append(": ")
+    if data.synthetic:
+        text.append(" SYNTHETIC ", style="bold reverse")
+        text.append(" data\n")
+    else:
+        text.append("real data\n")
+    counts = ", ".join(f"{cls} ({n})" for cls, n in data.class_counts().items())
+    text.append(f"{data.description}\n{len(data.y)} rows · {len(parts.feature_names)} features · "
+                f"{data.n_classes} classes: {counts}\ntrain {len(parts.y_train)} · test {len(parts.y_test)}")
+    if data.report is not None:
+        text.append("\n" + "\n".join(data.report.lines(data.class_counts())))
+    return text
 
 
 class DatasetScreen(PoisonScreen):
     MODE = "dataset"
+    BINDINGS = [Binding("o", "browse", "Open file", id="dataset.open", show=False,
+                        tooltip="Choose a data file from a folder tree")]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="body"):
@@ -39,10 +54,16 @@ class DatasetScreen(PoisonScreen):
                 options += [Option(name, id=f"dataset:{name}") for name in DATASETS]
                 yield OptionList(*options, id="dataset-list")
                 yield Static("", id="dataset-hint", classes="hint")
-                yield Label("Your CSV file", classes="section")
-                yield Input(placeholder="path/to/file.csv (enter loads)", id="csv-path", compact=True)
-                yield Input(placeholder="label column (default: last)", id="csv-label", compact=True)
+                yield Label("Your data file", classes="section")
+                yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
+                yield Button("Browse files (o)", id="browse", compact=True, flat=True)
                 yield Static("", id="csv-error", classes="error")
+                with Vertical(id="file-options"):
+                    yield Label("label column")
+                    yield Select([], id="data-label", prompt="(load a file)", compact=True)
+                    yield Label("columns to leave out (space toggles)")
+                    yield SelectionList(id="data-ignore", compact=True)
+                    yield ParamForm((), {}, name="file", id="file-form")
                 yield Label("Parameters", classes="section")
                 yield ParamForm((), {}, name="dataset", id="dataset-form")
                 yield Label("Split", classes="section")
@@ -64,7 +85,7 @@ class DatasetScreen(PoisonScreen):
         if wanted is not None and options.highlighted is None:
             options.highlighted = options.get_option_index(wanted)
         self.query_one("#csv-path", Input).value = config.data or ""
-        self.query_one("#csv-label", Input).value = config.label or ""
+        self.query_one("#file-options").display = bool(config.data)
         # Forms, data and chart fill in after the next paint: they are many widgets, and loading
         # imports scikit-learn; neither may delay the first screen.
         self.call_after_refresh(self._fill)
@@ -73,12 +94,14 @@ class DatasetScreen(PoisonScreen):
         config = self.poison_app.config
         form = self.query_one("#dataset-form", ParamForm)
         if config.data:
-            form.reset((), {}, owner="a CSV file")
+            form.reset((), {}, owner="a data file")
         else:
             cls = DATASETS[config.dataset["name"]]
             form.reset(cls.params, config.dataset.get("params") or {}, owner=cls.name)
         self.query_one("#split-form", ParamForm).reset(
             RUN_PARAMS[2:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
+        self.query_one("#file-form", ParamForm).reset(
+            FILE_PARAMS, {"missing": config.missing, "sample": config.sample}, owner="data file")
         self.load_summary()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -97,7 +120,7 @@ class DatasetScreen(PoisonScreen):
 
     def on_param_form_changed(self, event: ParamForm.Changed) -> None:
         app = self.poison_app
-        if event.form.name == "split":
+        if event.form.name in ("split", "file"):
             setattr(app.config, event.name, event.value)
         else:
             defaults = {p.name: p.default for p in event.form.params}
@@ -108,22 +131,58 @@ class DatasetScreen(PoisonScreen):
         self.load_summary()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id not in ("csv-path", "csv-label"):
+        if event.input.id != "csv-path":
             return
-        path = self.query_one("#csv-path", Input).value.strip()
-        label = self.query_one("#csv-label", Input).value.strip() or None
+        path = event.input.value.strip()
         if not path:
             if self.poison_app.config.data:
                 self.poison_app.set_data_source(dataset=self.poison_app.config.dataset)
                 self.sync()
             return
+        self.open_file(path)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "browse":
+            self.action_browse()
+
+    def action_browse(self) -> None:
+        from poisontui.screens.files import FilePickerScreen
+
+        start = self.poison_app.config.data or self.query_one("#csv-path", Input).value.strip() or None
+        self.app.push_screen(FilePickerScreen(start), self._picked)
+
+    def _picked(self, path: str | None) -> None:
+        if path:
+            self.query_one("#csv-path", Input).value = path
+            self.open_file(path)
+
+    def open_file(self, path: str) -> None:
         self.query_one("#csv-error", Static).update("checking...")
-        self.check_csv(path, label)
+        self.check_csv(path, None)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        config = self.poison_app.config
+        if event.select.id != "data-label" or not config.data or event.value in (Select.BLANK, config.label):
+            return
+        config.label = str(event.value)
+        if config.ignore and config.label in config.ignore:
+            config.ignore = [c for c in config.ignore if c != config.label] or None
+        self.poison_app.set_data_source(data=config.data, label=config.label, ignore=config.ignore)
+        self.load_summary()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        config = self.poison_app.config
+        if event.selection_list.id != "data-ignore" or not config.data:
+            return
+        config.ignore = [str(c) for c in event.selection_list.selected] or None
+        self.poison_app.config_changed()
+        self.load_summary()
 
     @work(thread=True, exclusive=True, group="csv", exit_on_error=False)
     def check_csv(self, path: str, label: str | None) -> None:
-        probe = Config(data=path, label=label, data_seed=self.poison_app.config.data_seed,
-                       test_size=self.poison_app.config.test_size)
+        current = self.poison_app.config
+        probe = Config(data=path, label=label, data_seed=current.data_seed, test_size=current.test_size,
+                       missing=current.missing, sample=current.sample)
         try:
             self.poison_app.cache.get(probe)
         except PoisonError as exc:
@@ -132,13 +191,13 @@ class DatasetScreen(PoisonScreen):
         self.app.call_from_thread(self._csv_loaded, path, label)
 
     def _csv_failed(self, message: str) -> None:
-        self.query_one("#csv-error", Static).update(message)
-        self.notify(message, title="CSV not loaded; settings unchanged", severity="error", timeout=8)
+        self.query_one("#csv-error", Static).update(Text(message))
+        self.notify(message, title="File not loaded; settings unchanged", severity="error", timeout=8, markup=False)
 
     def _csv_loaded(self, path: str, label: str | None) -> None:
         self.query_one("#csv-error", Static).update("")
         self.poison_app.set_data_source(data=path, label=label)
-        self.notify(f"Loaded {path}")
+        self.notify(f"Loaded {path}", markup=False)
         self.sync()
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
@@ -156,7 +215,7 @@ class DatasetScreen(PoisonScreen):
             return
         name = config.data or config.dataset["name"]
         self.app.call_from_thread(self._show_summary, summary_text(data, parts, name),
-                                  class_series(coords, parts.y_train, data.class_names), axes)
+                                  class_series(coords, parts.y_train, data.class_names), axes, data.report)
 
     def _chart(self):
         from poisontui.widgets.charts import ScatterChart
@@ -167,9 +226,26 @@ class DatasetScreen(PoisonScreen):
         return slot.query_one(ScatterChart)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#dataset-summary", Static).update(f"[b]cannot load this data[/]: {message}")
+        text = Text("cannot load this data", style="bold")
+        text.append(f": {message}", style="")
+        self.query_one("#dataset-summary", Static).update(text)
         self._chart().blank("no data")
 
-    def _show_summary(self, text: str, series: list, axes: str) -> None:
+    def _show_summary(self, text: Text, series: list, axes: str, report=None) -> None:
         self.query_one("#dataset-summary", Static).update(text)
         self._chart().draw("training rows, by class", series, axes)
+        if report is not None:
+            self._show_columns(report)
+
+    def _show_columns(self, report) -> None:
+        """The file's columns in the label drop-down and the leave-out list, marked with their roles."""
+        roles = {r.column: r for r in report.roles}
+        label = self.query_one("#data-label", Select)
+        ignore = self.query_one("#data-ignore", SelectionList)
+        left_out = set(self.poison_app.config.ignore or ())
+        with self.prevent(Select.Changed, SelectionList.SelectedChanged):
+            label.set_options([(Text(c), c) for c in report.columns])
+            label.value = report.label
+            ignore.clear_options()
+            ignore.add_options([(Text(f"{c} ({ROLE_WORDS.get(roles[c].role, roles[c].role)})"), c, c in left_out)
+                                for c in report.columns if c != report.label and c in roles])
