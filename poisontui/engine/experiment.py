@@ -133,7 +133,7 @@ class Config:
 
             data = load_file(self.data, self.label, features=self.features, ignore=self.ignore,
                              missing=self.missing, sample=self.sample, seed=self.data_seed)
-            self.check_memory(*data.X.shape)
+            self.check_memory(len(data.y), data.report.inputs)
             return data
         dataset = component("dataset", DATASETS, self.dataset)
         self.check_memory(*dataset.shape())

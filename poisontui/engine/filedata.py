@@ -43,6 +43,8 @@ class FileReport:
     roles: list = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     """The file's columns, in order."""
+    inputs: int = 0
+    """Model inputs after one-hot encoding, at most (the encoder, fitted later, may keep fewer)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,7 +182,7 @@ def load_file(path, label: str | None = None, *, features: list[str] | None = No
     keeps only those columns, `ignore` leaves some out; `sample` draws that many rows,
     stratified by class, seeded by `seed`.
     """
-    from poisontui.engine.columns import build_encoder, decide, encode_labels, label_names
+    from poisontui.engine.columns import MAX_CATEGORIES, build_encoder, decide, encode_labels, label_names
     from poisontui.engine.reading import fits_in_memory, open_source, require_memory
 
     source = open_source(path)
@@ -243,6 +245,7 @@ def load_file(path, label: str | None = None, *, features: list[str] | None = No
         imputed_cells=int(gaps.sum()), imputed_rows=int(gaps.any(axis=1).sum()), missing=missing,
         roles=columns.roles + [_left_out(c, chosen) for c in source.columns if c not in usecols],
         columns=list(source.columns),
+        inputs=len(columns.numeric) + sum(min(int(table[c].nunique()), MAX_CATEGORIES) for c in columns.categories),
     )
     if columns.categories or gaps.any():
         X, encoder = table, build_encoder(columns)

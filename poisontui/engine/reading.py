@@ -23,6 +23,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from poisontui.engine import memory
 from poisontui.engine.errors import InputError
 
 SAMPLE_BYTES = 64 * 1024
@@ -40,29 +41,14 @@ JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 TAB_SUFFIXES = {".tsv", ".tab"}
 
 
-def available_memory() -> int | None:
-    """Bytes of memory the system can give without swapping (Linux), or None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def fits_in_memory(needed: int) -> bool:
-    available = available_memory()
-    return available is None or needed <= available
+    limit = memory.available()
+    return limit is None or needed <= limit.bytes
 
 
 def require_memory(needed: int, what: str, hint: str) -> None:
-    """Refuse, before allocating, work whose estimated memory is more than is available."""
-    if not fits_in_memory(needed):
-        available = available_memory() or 0
-        raise InputError(f"{what} needs about {needed / 2**30:.1f} GiB of memory; {available / 2**30:.1f} GiB "
-                         f"is available; {hint}")
+    """Refuse, before anything is read, a read whose estimated memory is more than this process can take."""
+    memory.require(needed, what, advice=hint)
 
 
 def _pandas():
@@ -100,7 +86,7 @@ class Source:
 
     def estimate(self, rows: int, share: float = 1.0) -> int:
         """Bytes a run over `rows` rows of `share` of the columns will need."""
-        return int(rows * self.bytes_per_row * share * RUN_OVERHEAD)
+        return memory.BASE_BYTES + int(rows * self.bytes_per_row * share * RUN_OVERHEAD)
 
     def read(self, usecols: list[str]):
         """The whole file's `usecols` as a DataFrame."""
