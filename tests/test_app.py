@@ -348,3 +348,16 @@ async def test_teaching_datasets_run_in_the_app(name, label, classes):
         assert app.current_mode == "results" and app.result is not None
         table = app.screen.query_one("#results-table", DataTable)
         assert table.get_row("knn-sanitize")[1] == f"{app.result.row('knn-sanitize')['accuracy']:.3f}"
+
+
+async def test_a_field_event_that_arrives_after_its_form_was_reset_is_ignored():
+    """Switching to a data file resets the dataset form while a field's event may still be queued."""
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = app.screen.query_one("#dataset-form", ParamForm)
+        stale = form.query_one(NumberInput)
+        form.reset((), {}, owner="a data file")
+        form.post_message(Input.Changed(stale, "1000"))
+        await settle(pilot)
+        assert app.is_running and app.config.dataset["params"] == {}

@@ -184,8 +184,8 @@ class ParamForm(Vertical):
 
     def _accept(self, widget: Widget, raw: Any) -> None:
         name = getattr(widget, "param_name", None)
-        if name is None:
-            return
+        if name is None or name not in {p.name for p in self.params}:
+            return  # not a field, or one of the parameters the form showed before its last reset
         param = self._param(name)
         error = self.query_one(".param-error", Static)
         if isinstance(raw, str) and raw.strip() == "" and param.kind is not str:
