@@ -361,3 +361,23 @@ def test_a_parquet_file_gives_the_numbers_of_its_csv(tmp_path):
         rows = [[{k: v for k, v in row.items() if k != "fit_seconds"} for row in run["results"]] for run in runs]
         assert rows[0] == rows[1]
         assert runs[0]["dataset"]["columns"] == runs[1]["dataset"]["columns"]
+
+
+def test_json_arrays_and_parquet_samples_read_in_chunks(tmp_path, monkeypatch):
+    from poisontui.engine import memory
+
+    import poisontui.engine.reading as reading
+
+    frame = pd.read_csv(WEATHER)
+    frame.to_json(tmp_path / "weather.json", orient="records")
+    frame.to_parquet(tmp_path / "weather.parquet")
+    assert np.array_equal(load_file(tmp_path / "weather.json").X, load_file(WEATHER).X)
+    whole = {name: load_file(tmp_path / name, sample=300, seed=7) for name in ("weather.parquet", "weather.json")}
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 100)
+    for name, data in whole.items():
+        source = reading.open_source(tmp_path / name)
+        room = (source.estimate(300) + source.estimate(source.estimated_rows)) // 2  # the sample fits, the file not
+        monkeypatch.setattr(memory, "available", lambda: memory.Limit(room, "available in this test"))
+        with pytest.raises(InputError, match="--sample"):
+            load_file(tmp_path / name)
+        assert np.array_equal(load_file(tmp_path / name, sample=300, seed=7).X, data.X)

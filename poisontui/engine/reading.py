@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
-
 from poisontui.engine import memory
 from poisontui.engine.errors import InputError
 
@@ -112,6 +110,8 @@ class Source:
                     frame.index = range(start, start + len(frame))
                     start += len(frame)
                     yield frame
+            elif self.kind == "json" and not self.options.get("lines", True):
+                yield self._json_frame(usecols)  # a JSON array is parsed whole
             elif self.kind == "json":
                 start = 0
                 reader = _pandas().read_json(self.path, chunksize=CHUNK_ROWS, **self._json_options())
@@ -139,7 +139,7 @@ class Source:
 
     def _json_options(self) -> dict[str, Any]:
         return {"lines": self.options.get("lines", True), "compression": self.compression, "encoding": self.encoding,
-                "dtype": False, "convert_dates": False, "keep_default_dates": False}
+                "dtype": False, "convert_dates": False, "keep_default_dates": False, "precise_float": True}
 
     def _json_frame(self, usecols: list[str]):
         frame = _pandas().read_json(self.path, **self._json_options())
@@ -499,7 +499,3 @@ def _parquet_source(path: Path) -> Source:
     per_row = max(uncompressed / max(rows, 1), 8.0 * len(columns))
     return Source(path, "parquet", columns, first_line=1, estimated_rows=rows, bytes_per_row=per_row)
 
-
-def positions_of(frame) -> np.ndarray:
-    """Each row's position in the file (0 for the first data row)."""
-    return np.asarray(frame.index, dtype=np.int64)
