@@ -66,6 +66,11 @@ class Sanitizer(Mitigation):
 
     def mitigate(self, X, y, *, model, seed, standardized):
         flagged, suggested = self.flag(X, y, seed)
+        return self.train_after(flagged, suggested, X, y, model=model, seed=seed, standardized=standardized)
+
+    def train_after(self, flagged: np.ndarray, suggested: np.ndarray | None, X: np.ndarray, y: np.ndarray, *,
+                    model: Model, seed: int, standardized: bool) -> Mitigated:
+        """Drop (or relabel) the flagged rows and train the model on what is left."""
         kept = np.ones(len(y), dtype=bool)
         y_used = y.copy()
         if self.values.get("action", "drop") == "relabel" and suggested is not None:
