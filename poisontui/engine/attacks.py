@@ -23,6 +23,7 @@ class Poisoned:
     target: int | None = None
     trigger_features: np.ndarray | None = None
     trigger_values: np.ndarray | None = None
+    subpopulation: "Subpopulation | None" = None
 
     @property
     def count(self) -> int:
@@ -287,3 +288,9 @@ class Backdoor(Attack):
 ATTACKS: dict[str, type[Attack]] = {
     cls.name: cls for cls in (LabelFlip, TargetedFlip, ConfidenceFlip, Injection, Backdoor)
 }
+
+# The optimising attacks live in their own modules, which add themselves to ATTACKS; imported here,
+# last, so that importing either module first works.
+import poisontui.engine.attacks_optimal  # noqa: E402,F401
+import poisontui.engine.attacks_subpopulation  # noqa: E402,F401
+from poisontui.engine.attacks_subpopulation import Subpopulation  # noqa: E402

@@ -18,9 +18,9 @@ import numpy as np
 from poisontui.engine.mitigations.base import Sanitizer
 from poisontui.engine.params import Param
 
-QUANTILE = Param("quantile", float, 0.9, "quantile of each class's own distances that sets its thresholds",
-                 0.5, 1.0, step=0.01)
-MARGIN = Param("margin", float, 1.5, "a row is flagged beyond margin x that quantile (sphere or slab)",
+QUANTILE = Param("quantile", float, 0.5, "quantile of each class's own distances that sets its thresholds "
+                 "(the median: poisoned rows, a minority, barely move it)", 0.5, 1.0, step=0.05)
+MARGIN = Param("margin", float, 3.0, "a row is flagged beyond margin x that quantile (sphere or slab)",
                1.0, 10.0, step=0.1)
 
 
@@ -44,10 +44,10 @@ class SphereSlabBounds:
         return np.searchsorted(self.classes, y)
 
     def scores(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's distance to its class's centre, and its distance along the class's slab direction."""
+        """Each row's distance to its class's centre, and how far past it towards the other classes it lies."""
         k = self.index(y)
         offset = self.standardise(X) - self.centres[k]
-        return np.linalg.norm(offset, axis=1), np.abs(np.sum(offset * self.directions[k], axis=1))
+        return np.linalg.norm(offset, axis=1), np.maximum(-np.sum(offset * self.directions[k], axis=1), 0.0)
 
     def outside(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         sphere, slab = self.scores(X, y)
@@ -69,14 +69,13 @@ class SphereSlabBounds:
         for _ in range(20):
             offset = Z - centre
             along = np.sum(offset * direction, axis=1)
-            excess = np.sign(along) * np.maximum(np.abs(along) - slab, 0.0)
-            offset -= excess[:, None] * direction
+            offset += np.maximum(-along - slab, 0.0)[:, None] * direction
             norm = np.linalg.norm(offset, axis=1)
             offset *= np.minimum(1.0, radius / np.maximum(norm, 1e-12))[:, None]
             Z = np.clip(centre + offset, z_low, z_high)
         offset = Z - centre
         inside = lambda o: ((np.linalg.norm(o, axis=1) <= radius * (1 + 1e-9))  # noqa: E731
-                            & (np.abs(np.sum(o * direction, axis=1)) <= slab * (1 + 1e-9)))
+                            & (-np.sum(o * direction, axis=1) <= slab * (1 + 1e-9)))
         shrink = np.ones(len(Z))
         while not inside(offset * shrink[:, None]).all():
             shrink = np.where(inside(offset * shrink[:, None]), shrink, shrink * 0.9)
@@ -101,7 +100,9 @@ def sphere_slab_bounds(X: np.ndarray, y: np.ndarray, quantile: float, margin: fl
     sphere, slab = bounds.scores(X, y)
     k = bounds.index(y)
     bounds.radius = np.array([margin * np.quantile(sphere[k == i], quantile) for i in range(len(classes))])
-    bounds.slab = np.array([margin * np.quantile(slab[k == i], quantile) for i in range(len(classes))])
+    # The slab's quantile is over the rows that lie towards the others at all (about half of a class).
+    bounds.slab = np.array([margin * np.quantile(slab[(k == i) & (slab > 0)], quantile) if np.any((k == i) & (slab > 0))
+                            else np.inf for i in range(len(classes))])
     return bounds
 
 

@@ -1,0 +1,298 @@
+"""Attacks that optimise against the model they poison: logistic regression, differentiated at its optimum.
+
+The attacker knows the training rows and assumes the victim is scikit-learn's default logistic
+regression (C = 1) on standardised features. It wants the victim's log loss on the clean
+training rows (its stand-in for unseen data) as high as possible. How that loss moves when the
+training set changes comes from implicit differentiation of the training optimum (Koh & Liang,
+ICML 2017; Mei & Zhu, AAAI 2015): with H the Hessian of the training objective at the optimum and
+v = H^-1 grad L, a change that moves the objective's gradient by dg moves L by about -v . dg.
+
+- `optimal-flip`: a greedy, influence-based label flip. In each of `rounds` rounds it flips the
+  rows (and to the classes) whose flip the influence estimate says raises L most, then refits.
+  ALFA (Xiao et al. 2012) solves a relaxed problem for SVMs instead; this is the influence
+  route, which is cheaper and needs no solver beyond a linear system.
+- `gradient-injection`: Biggio, Nelson & Laskov (ICML 2012) poison an SVM by gradient ascent on
+  one point's features through the optimum; Mei & Zhu do the same for several points at once.
+  Here all points move together against logistic regression (not an SVM), each step a fixed
+  length in the max norm along its gradient, kept within the box of the clean data's per-feature
+  minimum and maximum; the optimum is tracked by a Newton step after each move, and the points of
+  the step with the highest L are returned.
+- `adaptive-injection`: the same optimisation, kept inside the feasible set of the sphere-and-slab
+  defence as the attacker computes it from the clean rows (Koh, Steinhardt & Liang 2018, who
+  also optimise inside a defence's constraints), with 10% to spare, so the defence, fitted on
+  the poisoned rows, lets the points through.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from poisontui.engine.attacks import ATTACKS, Attack, ConfidenceFlip, Poisoned, relabelled, share
+from poisontui.engine.mitigations.sphere_slab import MARGIN, QUANTILE, sphere_slab_bounds
+from poisontui.engine.params import Param
+
+C = 1.0
+DAMPING = 1e-6
+
+
+class LogisticOptimum:
+    """Logistic regression (C = 1, unpenalised intercept) at its optimum, and the derivatives attacks need.
+
+    Weights are an (m, d + 1) matrix, the last column the intercept: m = 1 (a sigmoid) for two
+    classes, m = K (a softmax) for K > 2, as scikit-learn parametrises them.
+    """
+
+    def __init__(self, n_classes: int) -> None:
+        self.n_classes = n_classes
+        self.m = 1 if n_classes == 2 else n_classes
+
+    def fit(self, Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        from sklearn.linear_model import LogisticRegression
+
+        from poisontui.engine.models import fit_quietly
+
+        fitted = fit_quietly(LogisticRegression(C=C, max_iter=1000), Z, y)
+        W = np.full((self.m, Z.shape[1] + 1), 0.0)
+        if self.m == 1:
+            W[0] = np.r_[fitted.coef_[0], fitted.intercept_[0]]
+        else:
+            W[:, -1] = -30.0  # a class missing from the rows gets no probability
+            W[fitted.classes_] = np.column_stack([fitted.coef_, fitted.intercept_])
+        return W
+
+    def probabilities(self, Z: np.ndarray, W: np.ndarray) -> np.ndarray:
+        logits = augment(Z) @ W.T
+        if self.m == 1:
+            return 1.0 / (1.0 + np.exp(-np.clip(logits, -500, 500)))
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def onehot(self, y: np.ndarray) -> np.ndarray:
+        return y[:, None].astype(float) if self.m == 1 else np.eye(self.m)[y]
+
+    def loss(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> float:
+        """Summed log loss."""
+        q = self.probabilities(Z, W)
+        if self.m == 1:
+            p = np.where(y == 1, q[:, 0], 1.0 - q[:, 0])
+        else:
+            p = q[np.arange(len(y)), y]
+        return float(-np.sum(np.log(np.maximum(p, 1e-300))))
+
+    def loss_gradient(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """Gradient of the summed log loss with respect to the weights, (m, d + 1)."""
+        return (self.probabilities(Z, W) - self.onehot(y)).T @ augment(Z)
+
+    def objective_gradient(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
+        penalty = W.copy()
+        penalty[:, -1] = 0.0
+        return C * self.loss_gradient(Z, y, W) + penalty
+
+    def hessian(self, Z: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """Hessian of C x summed log loss + |weights|^2 / 2 (intercept unpenalised), flattened row-major."""
+        Za = augment(Z)
+        q = self.probabilities(Z, W)
+        if self.m == 1:
+            H = C * (Za * (q * (1 - q))).T @ Za
+        else:
+            D = Za.shape[1]
+            H = np.zeros((self.m * D, self.m * D))
+            for k in range(self.m):
+                H[k * D:(k + 1) * D, k * D:(k + 1) * D] = (Za * q[:, k:k + 1]).T @ Za
+            U = (q[:, :, None] * Za[:, None, :]).reshape(len(Za), -1)
+            H = C * (H - U.T @ U)
+        penalty = np.tile(np.r_[np.ones(Z.shape[1]), 0.0], self.m)
+        return H + np.diag(penalty + DAMPING)
+
+    def influence(self, Z: np.ndarray, W: np.ndarray, Z_val: np.ndarray, y_val: np.ndarray) -> np.ndarray:
+        """v = H^-1 grad L: H the training objective's Hessian on rows Z, L the loss on (Z_val, y_val)."""
+        grad = self.loss_gradient(Z_val, y_val, W).ravel()
+        return np.linalg.solve(self.hessian(Z, W), grad).reshape(W.shape)
+
+    def objective(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> float:
+        return C * self.loss(Z, y, W) + 0.5 * float(np.sum(W[:, :-1] ** 2))
+
+    def newton(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray, steps: int = 10, tol: float = 1e-8) -> np.ndarray:
+        """Damped Newton steps from W to the optimum on (Z, y), halving each step until the objective falls."""
+        current = self.objective(Z, y, W)
+        for _ in range(steps):
+            grad = self.objective_gradient(Z, y, W)
+            if np.abs(grad).max() < tol * max(1.0, len(Z)):
+                break
+            step = np.linalg.solve(self.hessian(Z, W), grad.ravel()).reshape(W.shape)
+            t = 1.0
+            while t > 1e-6:
+                trial = W - t * step
+                value = self.objective(Z, y, trial)
+                if value <= current:
+                    W, current = trial, value
+                    break
+                t /= 2
+            else:
+                break
+        return W
+
+    def point_gradient(self, P: np.ndarray, y_p: np.ndarray, W: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """dL/dx for each training point x in P (label y_p): -(d grad_theta/dx)^T v, one row per point."""
+        q = self.probabilities(P, W)
+        r = q - self.onehot(y_p)
+        Wx = W[:, :-1]
+        vx = augment(P) @ v.T  # (n, m): v applied to each point
+        if self.m == 1:
+            moved = (q * (1 - q)) * vx  # S (v x~) with S the sigmoid's derivative
+        else:
+            moved = q * vx - q * np.sum(q * vx, axis=1, keepdims=True)
+        return -C * (moved @ Wx + r @ v[:, :-1])
+
+
+def augment(Z: np.ndarray) -> np.ndarray:
+    return np.column_stack([Z, np.ones(len(Z))])
+
+
+def standardiser(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scale = X.std(axis=0)
+    return X.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+def ranked_order(gain: np.ndarray, candidates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Candidates by gain, largest first; equal gains in a seeded random order."""
+    shuffled = rng.permutation(candidates)
+    return shuffled[np.argsort(-gain[shuffled], kind="stable")]
+
+
+class OptimalFlip(Attack):
+    name = "optimal-flip"
+    summary = ("flip the labels a clean model is surest of, then trade flips for better ones by influence "
+               "while a refit says they hurt more (stronger than confidence-flip at the same ratio)")
+    params = (
+        Param("ratio", float, 0.2, "share of the training rows whose labels are flipped", 0.0, 0.9, step=0.05),
+        Param("rounds", int, 10, "rounds of trading flips, each checked by refitting", 1, 100, step=1),
+    )
+
+    def poison(self, X, y, *, seed, class_names):
+        start = ConfidenceFlip(ratio=self.ratio).poison(X, y, seed=seed, class_names=class_names)
+        rng = np.random.default_rng(seed)
+        mean, scale = standardiser(X)
+        Z = (X - mean) / scale
+        opt = LogisticOptimum(len(class_names))
+        rows = np.arange(len(y))
+        y_now = start.y.copy()
+
+        def harm(labels: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+            """The fit on these labels, and how badly it does on the rows left alone (errors, then log loss).
+
+            Only rows left alone count: a flipped row the model memorises is no sign that it generalises.
+            """
+            W = opt.fit(Z, labels)
+            clean = labels == y
+            q = opt.probabilities(Z[clean], W)
+            predicted = (q[:, 0] > 0.5).astype(int) if opt.m == 1 else q.argmax(axis=1)
+            return W, (float(np.sum(predicted != y[clean])), opt.loss(Z[clean], y[clean], W))
+
+        W, score = harm(y_now)
+        swap = max(1, start.count // 4)
+        for _ in range(self.rounds):
+            if swap < 1 or start.count == 0:
+                break
+            s = augment(Z) @ opt.influence(Z, W, Z, y).T  # (rows, m)
+            if opt.m == 1:
+                s = np.column_stack([np.zeros(len(y)), s[:, 0]])  # class 0's score fixed at 0
+            # Moving a row from label a to label b moves the loss L by about -C (s_a - s_b).
+            gains = -C * (s[rows, y][:, None] - s)
+            gains[rows, y] = -np.inf
+            target = gains.argmax(axis=1)
+            flipped = y_now != y
+            kept_value = C * (s[rows, y_now] - s[rows, y])  # what undoing each flip would cost the attacker
+            give_up = ranked_order(-kept_value, np.flatnonzero(flipped), rng)[:swap]
+            take = ranked_order(gains[rows, target], np.flatnonzero(~flipped), rng)[:swap]
+            trial = y_now.copy()
+            trial[give_up] = y[give_up]
+            trial[take] = target[take]
+            W_trial, trial_score = harm(trial)
+            if trial_score > score:
+                y_now, W, score = trial, W_trial, trial_score
+            else:
+                swap //= 2
+        idx = np.flatnonzero(y_now != y)
+        return relabelled(X, y, idx, y_now[idx])
+
+
+class GradientInjection(Attack):
+    name = "gradient-injection"
+    summary = ("inject points whose features are optimised by gradient ascent through the training optimum "
+               "of a logistic regression, within the data's range (Biggio et al. 2012)")
+    params = (
+        Param("ratio", float, 0.05, "points added, as a share of the training rows", 0.0, 0.5, step=0.01),
+        Param("steps", int, 60, "gradient steps", 1, 500, step=5),
+        Param("step_size", float, 1.0, "how far each step moves a point, in standardised units (max norm)",
+              0.01, 10.0, step=0.1),
+    )
+
+    def describe(self, poisoned, n_train, class_names):
+        return f"{poisoned.count} optimised points injected beside {n_train} rows"
+
+    def feasible(self, X: np.ndarray, y: np.ndarray, mean: np.ndarray, scale: np.ndarray):
+        """A map putting standardised points (with their labels) back where the attack may place them."""
+        low, high = (X.min(axis=0) - mean) / scale, (X.max(axis=0) - mean) / scale
+        return lambda P, y_p: np.clip(P, low, high)
+
+    def poison(self, X, y, *, seed, class_names):
+        rng = np.random.default_rng(seed)
+        n = share(self.ratio, len(y))
+        mean, scale = standardiser(X)
+        Z = (X - mean) / scale
+        opt = LogisticOptimum(len(class_names))
+        W = opt.fit(Z, y)
+        base = rng.choice(len(y), n, replace=n > len(y))
+        # The most damaging wrong label: the other class, or the one the clean model ranks second.
+        q = opt.probabilities(Z[base], W)
+        if opt.m == 1:
+            y_p = 1 - y[base]
+        else:
+            q[np.arange(n), y[base]] = -1.0
+            y_p = q.argmax(axis=1)
+        project = self.feasible(X, y, mean, scale)
+        P = project(Z[base].copy(), y_p)
+        best, best_loss = P.copy(), -np.inf
+        if n:
+            W = opt.fit(np.vstack([Z, P]), np.r_[y, y_p])
+            for t in range(self.steps):
+                loss = opt.loss(Z, y, W)
+                if loss > best_loss:
+                    best, best_loss = P.copy(), loss
+                v = opt.influence(np.vstack([Z, P]), W, Z, y)
+                g = opt.point_gradient(P, y_p, W, v)
+                norm = np.abs(g).max(axis=1, keepdims=True)
+                # Steps shrink as 1 / sqrt(t): large moves first, then settling near an optimum.
+                eta = self.step_size / np.sqrt(1.0 + t / 10.0)
+                P = project(P + eta * g / np.maximum(norm, 1e-12), y_p)
+                W = opt.newton(np.vstack([Z, P]), np.r_[y, y_p], W)
+            if opt.loss(Z, y, W) > best_loss:
+                best = P
+        points = best * scale + mean
+        mask = np.r_[np.zeros(len(y), dtype=bool), np.ones(n, dtype=bool)]
+        return Poisoned(np.vstack([X, points]), np.r_[y, y_p].astype(y.dtype), mask)
+
+
+class AdaptiveInjection(GradientInjection):
+    name = "adaptive-injection"
+    summary = ("gradient injection kept inside the sphere-and-slab defence's limits, as computed from the "
+               "clean rows (Koh, Steinhardt & Liang 2018): the defence lets it through")
+    params = GradientInjection.params + (
+        Param(QUANTILE.name, QUANTILE.kind, QUANTILE.default, "the defence's quantile, as the attacker "
+              "believes it", QUANTILE.low, QUANTILE.high, step=QUANTILE.step),
+        Param(MARGIN.name, MARGIN.kind, MARGIN.default, "the defence's margin, as the attacker believes it",
+              MARGIN.low, MARGIN.high, step=MARGIN.step),
+    )
+
+    def describe(self, poisoned, n_train, class_names):
+        return f"{poisoned.count} optimised points injected inside sphere and slab, beside {n_train} rows"
+
+    def feasible(self, X, y, mean, scale):
+        bounds = sphere_slab_bounds(X, y, self.quantile, self.margin)
+        low, high = X.min(axis=0), X.max(axis=0)
+        return lambda P, y_p: (bounds.project(P * scale + mean, y_p, low, high) - mean) / scale
+
+
+ATTACKS.update({cls.name: cls for cls in (OptimalFlip, GradientInjection, AdaptiveInjection)})
