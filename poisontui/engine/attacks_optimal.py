@@ -1,22 +1,27 @@
 """Attacks that optimise against the model they poison: logistic regression, differentiated at its optimum.
 
 The attacker knows the training rows and assumes the victim is scikit-learn's default logistic
-regression (C = 1) on standardised features. It wants the victim's log loss on the clean
-training rows (its stand-in for unseen data) as high as possible. How that loss moves when the
-training set changes comes from implicit differentiation of the training optimum (Koh & Liang,
-ICML 2017; Mei & Zhu, AAAI 2015): with H the Hessian of the training objective at the optimum and
+regression (C = 1) on standardised features. It wants the victim to do badly on the clean
+training rows (its stand-in for unseen data). How a measure L of that moves when the training
+set changes comes from implicit differentiation of the training optimum (Koh & Liang, ICML 2017;
+Mei & Zhu, AAAI 2015): with H the Hessian of the training objective at the optimum and
 v = H^-1 grad L, a change that moves the objective's gradient by dg moves L by about -v . dg.
 
-- `optimal-flip`: a greedy, influence-based label flip. In each of `rounds` rounds it flips the
-  rows (and to the classes) whose flip the influence estimate says raises L most, then refits.
-  ALFA (Xiao et al. 2012) solves a relaxed problem for SVMs instead; this is the influence
-  route, which is cheaper and needs no solver beyond a linear system.
+- `optimal-flip`: a greedy, influence-guided label flip. It starts from confidence-flip's choice
+  and, for up to `rounds` rounds, trades the flips the influence estimate (L the log loss)
+  values least for the
+  unflipped rows (and classes) it values most, keeping a trade only when a refit makes more
+  training rows wrong against their true labels (ALFA's objective, Xiao et al. 2012); a refused
+  trade halves the next one. ALFA solves a relaxed problem for SVMs instead; this route needs no
+  solver beyond a linear system, and cannot end weaker than its start by that objective.
 - `gradient-injection`: Biggio, Nelson & Laskov (ICML 2012) poison an SVM by gradient ascent on
   one point's features through the optimum; Mei & Zhu do the same for several points at once.
-  Here all points move together against logistic regression (not an SVM), each step a fixed
+  Here all points move together against logistic regression (not an SVM), each step a shrinking
   length in the max norm along its gradient, kept within the box of the clean data's per-feature
-  minimum and maximum; the optimum is tracked by a Newton step after each move, and the points of
-  the step with the highest L are returned.
+  minimum and maximum; the optimum is tracked by Newton steps after each move, and the points of
+  the step with the highest L are returned. L is the expected number of clean rows misclassified,
+  the sum of 1 - p(true label), where Biggio et al. use the hinge loss on validation rows: on
+  breast-cancer it lowered accuracy to 0.889 over 5 seeds, against 0.924 with the log loss.
 - `adaptive-injection`: the same optimisation, kept inside the feasible set of the sphere-and-slab
   defence as the attacker computes it from the clean rows (Koh, Steinhardt & Liang 2018, who
   also optimise inside a defence's constraints), with 10% to spare, so the defence, fitted on
@@ -30,9 +35,11 @@ import numpy as np
 from poisontui.engine.attacks import ATTACKS, Attack, ConfidenceFlip, Poisoned, relabelled, share
 from poisontui.engine.mitigations.sphere_slab import MARGIN, QUANTILE, sphere_slab_bounds
 from poisontui.engine.params import Param
+from poisontui.engine.threads import one_thread
 
 C = 1.0
 DAMPING = 1e-6
+REUSE_HESSIAN_ABOVE = 400
 
 
 class LogisticOptimum:
@@ -105,22 +112,68 @@ class LogisticOptimum:
         penalty = np.tile(np.r_[np.ones(Z.shape[1]), 0.0], self.m)
         return H + np.diag(penalty + DAMPING)
 
+    def hessian_times(self, Z: np.ndarray, W: np.ndarray, V: np.ndarray) -> np.ndarray:
+        """The Hessian applied to V, (m, d + 1), without forming the Hessian: O(rows x m x d)."""
+        Za = augment(Z)
+        q = self.probabilities(Z, W)
+        A = Za @ V.T
+        SA = q * (1 - q) * A if self.m == 1 else q * A - q * np.sum(q * A, axis=1, keepdims=True)
+        penalty = V.copy()
+        penalty[:, -1] = 0.0
+        return C * SA.T @ Za + penalty + DAMPING * V
+
+    def solver(self, Z: np.ndarray, W: np.ndarray):
+        """A function B -> H^-1 B for the Hessian at W on rows Z, factorised once for many right-hand sides.
+
+        Up to 2,000 weights (ten-class digits has 650) the Hessian is formed and factorised; beyond,
+        forming it would cost rows x weights^2, so conjugate gradients apply it by products instead.
+        """
+        size = W.size
+        if size <= 2000:
+            from scipy.linalg import cho_factor, cho_solve
+
+            factor = cho_factor(self.hessian(Z, W))
+            return lambda B: cho_solve(factor, B.ravel()).reshape(W.shape)
+        from scipy.sparse.linalg import LinearOperator, cg
+
+        operator = LinearOperator((size, size), dtype=float,
+                                  matvec=lambda x: self.hessian_times(Z, W, x.reshape(W.shape)).ravel())
+        return lambda B: cg(operator, B.ravel(), rtol=1e-6, maxiter=500)[0].reshape(W.shape)
+
     def influence(self, Z: np.ndarray, W: np.ndarray, Z_val: np.ndarray, y_val: np.ndarray) -> np.ndarray:
         """v = H^-1 grad L: H the training objective's Hessian on rows Z, L the loss on (Z_val, y_val)."""
-        grad = self.loss_gradient(Z_val, y_val, W).ravel()
-        return np.linalg.solve(self.hessian(Z, W), grad).reshape(W.shape)
+        return self.solver(Z, W)(self.loss_gradient(Z_val, y_val, W))
+
+    def expected_errors(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> float:
+        """The sum over rows of 1 - p(true label): a smooth count of the rows the model gets wrong."""
+        q = self.probabilities(Z, W)
+        p = np.where(y == 1, q[:, 0], 1.0 - q[:, 0]) if self.m == 1 else q[np.arange(len(y)), y]
+        return float(np.sum(1.0 - p))
+
+    def expected_errors_gradient(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
+        q = self.probabilities(Z, W)
+        if self.m == 1:
+            # d(1 - p_y)/d logit: -q(1 - q) for label 1, +q(1 - q) for label 0.
+            return (np.where(y == 1, -1.0, 1.0)[:, None] * q * (1 - q)).T @ augment(Z)
+        p = q[np.arange(len(y)), y][:, None]
+        return (-p * (self.onehot(y) - q)).T @ augment(Z)
 
     def objective(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray) -> float:
         return C * self.loss(Z, y, W) + 0.5 * float(np.sum(W[:, :-1] ** 2))
 
-    def newton(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray, steps: int = 10, tol: float = 1e-8) -> np.ndarray:
-        """Damped Newton steps from W to the optimum on (Z, y), halving each step until the objective falls."""
+    def newton(self, Z: np.ndarray, y: np.ndarray, W: np.ndarray, steps: int = 10, tol: float = 1e-8,
+               solve=None) -> np.ndarray:
+        """Damped Newton steps from W to the optimum on (Z, y), halving each step until the objective falls.
+
+        `solve`, a factorised Hessian from nearby, saves forming a new one at each step (then the steps
+        are quasi-Newton: they still only ever lower the objective).
+        """
         current = self.objective(Z, y, W)
         for _ in range(steps):
             grad = self.objective_gradient(Z, y, W)
             if np.abs(grad).max() < tol * max(1.0, len(Z)):
                 break
-            step = np.linalg.solve(self.hessian(Z, W), grad.ravel()).reshape(W.shape)
+            step = (solve or self.solver(Z, W))(grad)
             t = 1.0
             while t > 1e-6:
                 trial = W - t * step
@@ -170,6 +223,7 @@ class OptimalFlip(Attack):
         Param("rounds", int, 10, "rounds of trading flips, each checked by refitting", 1, 100, step=1),
     )
 
+    @one_thread
     def poison(self, X, y, *, seed, class_names):
         start = ConfidenceFlip(ratio=self.ratio).poison(X, y, seed=seed, class_names=class_names)
         rng = np.random.default_rng(seed)
@@ -180,15 +234,14 @@ class OptimalFlip(Attack):
         y_now = start.y.copy()
 
         def harm(labels: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
-            """The fit on these labels, and how badly it does on the rows left alone (errors, then log loss).
+            """The fit on these labels, and how badly it does on the true labels (errors, then log loss).
 
-            Only rows left alone count: a flipped row the model memorises is no sign that it generalises.
+            ALFA's objective: the training rows' errors against their true labels, flipped rows included.
             """
             W = opt.fit(Z, labels)
-            clean = labels == y
-            q = opt.probabilities(Z[clean], W)
+            q = opt.probabilities(Z, W)
             predicted = (q[:, 0] > 0.5).astype(int) if opt.m == 1 else q.argmax(axis=1)
-            return W, (float(np.sum(predicted != y[clean])), opt.loss(Z[clean], y[clean], W))
+            return W, (float(np.sum(predicted != y)), opt.loss(Z, y, W))
 
         W, score = harm(y_now)
         swap = max(1, start.count // 4)
@@ -237,6 +290,7 @@ class GradientInjection(Attack):
         low, high = (X.min(axis=0) - mean) / scale, (X.max(axis=0) - mean) / scale
         return lambda P, y_p: np.clip(P, low, high)
 
+    @one_thread
     def poison(self, X, y, *, seed, class_names):
         rng = np.random.default_rng(seed)
         n = share(self.ratio, len(y))
@@ -258,17 +312,20 @@ class GradientInjection(Attack):
         if n:
             W = opt.fit(np.vstack([Z, P]), np.r_[y, y_p])
             for t in range(self.steps):
-                loss = opt.loss(Z, y, W)
+                loss = opt.expected_errors(Z, y, W)
                 if loss > best_loss:
                     best, best_loss = P.copy(), loss
-                v = opt.influence(np.vstack([Z, P]), W, Z, y)
-                g = opt.point_gradient(P, y_p, W, v)
+                solve = opt.solver(np.vstack([Z, P]), W)
+                g = opt.point_gradient(P, y_p, W, solve(opt.expected_errors_gradient(Z, y, W)))
                 norm = np.abs(g).max(axis=1, keepdims=True)
                 # Steps shrink as 1 / sqrt(t): large moves first, then settling near an optimum.
                 eta = self.step_size / np.sqrt(1.0 + t / 10.0)
                 P = project(P + eta * g / np.maximum(norm, 1e-12), y_p)
-                W = opt.newton(np.vstack([Z, P]), np.r_[y, y_p], W)
-            if opt.loss(Z, y, W) > best_loss:
+                # Past a few hundred weights, forming the Hessian dominates: there the one from before the
+                # move (the points moved a little) makes the Newton steps (digits: 5 s against 15 s).
+                reuse = solve if W.size > REUSE_HESSIAN_ABOVE else None
+                W = opt.newton(np.vstack([Z, P]), np.r_[y, y_p], W, steps=3, solve=reuse)
+            if opt.expected_errors(Z, y, W) > best_loss:
                 best = P
         points = best * scale + mean
         mask = np.r_[np.zeros(len(y), dtype=bool), np.ones(n, dtype=bool)]

@@ -18,6 +18,7 @@ from poisontui.engine.mitigations.base import Sanitizer, by_class
 from poisontui.engine.mitigations.validation import robust_z
 from poisontui.engine.models import fit_quietly
 from poisontui.engine.params import Param
+from poisontui.engine.threads import one_thread
 
 MIN_ROWS = 10
 
@@ -74,6 +75,7 @@ class SpectralSignatures(Sanitizer):
     def flag(self, X, y, seed):
         return spectral_outliers(standardised(X), y, self.threshold, self.max_share), None
 
+    @one_thread
     def mitigate(self, X, y, *, model, seed, standardized):
         hidden = self.representation == "hidden" or (self.representation == "auto" and model.name == "mlp")
         if not hidden:

@@ -17,6 +17,7 @@ import numpy as np
 from poisontui.engine.mitigations.base import Mitigated, Mitigation
 from poisontui.engine.models import fit_quietly
 from poisontui.engine.params import Param
+from poisontui.engine.threads import one_thread
 
 
 def row_losses(fitted, X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -48,6 +49,7 @@ class Trim(Mitigation):
         Param("rounds", int, 10, "most refits before it stops", 1, 100, step=1),
     )
 
+    @one_thread
     def mitigate(self, X, y, *, model, seed, standardized):
         n_keep = max(2, int(round(self.keep * len(y))))
         kept = np.ones(len(y), dtype=bool)

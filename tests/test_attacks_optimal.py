@@ -1,0 +1,157 @@
+"""The optimising attacks and the subpopulation attack, on built-in data with fixed seeds."""
+
+import numpy as np
+import pytest
+
+from poisontui.engine.attacks import ATTACKS, ConfidenceFlip
+from poisontui.engine.attacks_optimal import LogisticOptimum, OptimalFlip
+from poisontui.engine.cache import DataCache
+from poisontui.engine.errors import InputError
+from poisontui.engine.experiment import Config, run_experiment
+
+SEEDS = range(5)
+
+
+def split_of(dataset: str, data_seed: int = 42):
+    return DataCache(size=0).get(Config.from_dict({"dataset": {"name": dataset}, "data_seed": data_seed}))
+
+
+def poisoned_accuracy(dataset: str, attack: str, params: dict, seed: int = 0, mitigations=()) -> dict:
+    result = run_experiment(Config.from_dict({
+        "dataset": {"name": dataset}, "attack": {"name": attack, "params": params}, "seed": seed,
+        "mitigations": [{"name": m} for m in mitigations]}))
+    return {row["name"]: row for row in result.rows}
+
+
+@pytest.mark.parametrize("measure", ["loss", "expected_errors"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_point_gradient_matches_finite_differences_of_the_refitted_loss(n_classes, measure):
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(150, 4))
+    y = rng.integers(0, n_classes, 150)
+    Z[y == 1] += 1.0
+    opt = LogisticOptimum(n_classes)
+    point, label = rng.normal(size=(1, 4)), np.array([0])
+
+    def attacker_loss(p):
+        rows, labels = np.vstack([Z, p]), np.r_[y, label]
+        W = opt.newton(rows, labels, opt.fit(rows, labels))
+        return getattr(opt, measure)(Z, y, W), W
+
+    _, W = attacker_loss(point)
+    gradient = opt.loss_gradient if measure == "loss" else opt.expected_errors_gradient
+    v = opt.solver(np.vstack([Z, point]), W)(gradient(Z, y, W))
+    analytic = opt.point_gradient(point, label, W, v)[0]
+    h = 1e-4
+    numeric = [(attacker_loss(point + h * e)[0] - attacker_loss(point - h * e)[0]) / (2 * h) for e in np.eye(4)]
+    assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-7)
+
+
+def test_conjugate_gradients_solve_what_the_factorised_hessian_solves():
+    rng = np.random.default_rng(0)
+    Z, y = rng.normal(size=(300, 50)), rng.integers(0, 10, 300)
+    opt = LogisticOptimum(10)
+    W = opt.fit(Z, y)
+    B = rng.normal(size=W.shape)
+    assert W.size > 400
+    assert opt.hessian_times(Z, W, B).ravel() == pytest.approx(opt.hessian(Z, W) @ B.ravel())
+    direct = opt.solver(Z, W)(B)
+    from scipy.sparse.linalg import LinearOperator, cg
+    operator = LinearOperator((W.size, W.size), matvec=lambda x: opt.hessian_times(Z, W, x.reshape(W.shape)).ravel())
+    iterative = cg(operator, B.ravel(), rtol=1e-10, maxiter=2000)[0]
+    assert iterative == pytest.approx(direct.ravel(), abs=1e-4)
+
+
+def test_the_attackers_optimum_is_scikit_learns():
+    _, parts = split_of("wine")
+    Z = (parts.X_train - parts.X_train.mean(axis=0)) / parts.X_train.std(axis=0)
+    opt = LogisticOptimum(3)
+    W = opt.fit(Z, parts.y_train)
+    assert np.abs(opt.objective_gradient(Z, parts.y_train, W)).max() < 1e-2
+
+
+def test_gradient_injection_at_5_percent_hurts_more_than_random_flips_of_20_percent():
+    injected = [poisoned_accuracy("breast-cancer", "gradient-injection", {"ratio": 0.05}, s)["poisoned"]["accuracy"]
+                for s in SEEDS]
+    flipped = [poisoned_accuracy("breast-cancer", "label-flip", {"ratio": 0.2}, s)["poisoned"]["accuracy"]
+               for s in SEEDS]
+    assert np.mean(injected) < np.mean(flipped)
+    assert injected[0] < flipped[0]
+
+
+def test_the_adaptive_attack_evades_sphere_and_slab_which_catches_the_plain_one():
+    plain = poisoned_accuracy("breast-cancer", "gradient-injection", {"ratio": 0.05}, 0, ["sphere-slab"])
+    adaptive = poisoned_accuracy("breast-cancer", "adaptive-injection", {"ratio": 0.05}, 0, ["sphere-slab"])
+    assert plain["sphere-slab"]["detection_recall"] >= 0.8
+    assert adaptive["sphere-slab"]["detection_recall"] <= 0.2
+    # Evading the defence is worth something only if the points still do harm.
+    assert adaptive["sphere-slab"]["accuracy"] < adaptive["clean"]["accuracy"] - 0.02
+
+
+def test_injected_points_stay_within_the_box_of_the_data():
+    data, parts = split_of("breast-cancer")
+    for name in ("gradient-injection", "adaptive-injection"):
+        out = ATTACKS[name](ratio=0.05).poison(parts.X_train, parts.y_train, seed=0, class_names=data.class_names)
+        points = out.X[out.mask]
+        assert out.count == 19 and np.all(out.mask[-19:])
+        assert np.all(points >= parts.X_train.min(axis=0) - 1e-9)
+        assert np.all(points <= parts.X_train.max(axis=0) + 1e-9)
+
+
+def test_optimal_flip_hurts_more_than_confidence_flip_on_the_articles_data():
+    for ratio in (0.1, 0.2):
+        optimal = poisoned_accuracy("synthetic", "optimal-flip", {"ratio": ratio})["poisoned"]["accuracy"]
+        confident = poisoned_accuracy("synthetic", "confidence-flip", {"ratio": ratio})["poisoned"]["accuracy"]
+        assert optimal < confident
+
+
+def _training_errors(X, y, labels) -> int:
+    """ALFA's objective, from scratch: training rows the poisoned model gets wrong against their true labels."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    Z = StandardScaler().fit_transform(X)
+    return int(np.sum(LogisticRegression(max_iter=1000).fit(Z, labels).predict(Z) != y))
+
+
+def test_optimal_flip_never_does_worse_than_confidence_flip_by_its_own_measure():
+    for dataset in ("breast-cancer", "synthetic", "wine"):
+        data, parts = split_of(dataset)
+        X, y = parts.X_train, parts.y_train
+        optimal = OptimalFlip(ratio=0.2).poison(X, y, seed=0, class_names=data.class_names)
+        confident = ConfidenceFlip(ratio=0.2).poison(X, y, seed=0, class_names=data.class_names)
+        assert optimal.count == confident.count
+        assert _training_errors(X, y, optimal.y) >= _training_errors(X, y, confident.y)
+
+
+@pytest.mark.xfail(strict=True, reason="on breast-cancer confidence-flip is as strong as any flip set found: "
+                   "0.696 against 0.702 at 20%, one test row")
+def test_optimal_flip_hurts_more_than_confidence_flip_on_breast_cancer():
+    optimal = poisoned_accuracy("breast-cancer", "optimal-flip", {"ratio": 0.2})["poisoned"]["accuracy"]
+    confident = poisoned_accuracy("breast-cancer", "confidence-flip", {"ratio": 0.2})["poisoned"]["accuracy"]
+    assert optimal < confident
+
+
+def test_subpopulation_attack_is_measured_on_its_cluster_of_the_test_set():
+    data, parts = split_of("breast-cancer")
+    attack = ATTACKS["subpopulation"](source="malignant", target="benign", cluster=2)
+    poisoned = attack.poison(parts.X_train, parts.y_train, seed=0, class_names=data.class_names)
+    # Every relabelled row is a malignant row of the chosen cluster, and all of the cluster is relabelled.
+    in_cluster = poisoned.subpopulation.contains(parts.X_train) & (parts.y_train == 0)
+    assert np.array_equal(poisoned.mask, in_cluster) and np.all(poisoned.y[poisoned.mask] == 1)
+    rows = poisoned_accuracy("breast-cancer", "subpopulation", {"source": "malignant", "target": "benign",
+                                                                "cluster": 2})
+    cases = int(np.sum(poisoned.subpopulation.contains(parts.X_test) & (parts.y_test == 0)))
+    assert 0 < cases < int(np.sum(parts.y_test == 0))
+    success = rows["poisoned"]["attack_success"]
+    assert success >= 0.6 and rows["clean"]["attack_success"] <= 0.1
+    assert success * cases == pytest.approx(round(success * cases))
+    # The damage is concentrated: the cluster fails far more than the whole test set does.
+    assert rows["clean"]["accuracy"] - rows["poisoned"]["accuracy"] < 0.15
+
+
+def test_subpopulation_rejects_a_cluster_beyond_the_clusters():
+    data, parts = split_of("iris")
+    with pytest.raises(InputError, match="beyond the 3 clusters"):
+        ATTACKS["subpopulation"](clusters=3, cluster=4).poison(parts.X_train, parts.y_train, seed=0,
+                                                               class_names=data.class_names)
