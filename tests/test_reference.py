@@ -239,3 +239,23 @@ def test_several_seeds_report_the_mean_of_the_single_runs():
     assert row["accuracy_std"] == pytest.approx(np.std(singles, ddof=1))
     assert (row["accuracy_min"], row["accuracy_max"]) == (min(singles), max(singles))
     assert spread.seeds == [0, 1, 2]
+
+
+# The optimising attacks: `ratio` is the share of the rows each may poison.
+
+@pytest.mark.parametrize("name, ratio", [("optimal-flip", 0.15), ("gradient-injection", 0.07),
+                                         ("adaptive-injection", 0.07), ("subpopulation", 0.5)])
+def test_each_optimising_attack_poisons_its_ratio_of_the_rows_it_may_poison(name, ratio):
+    from poisontui.engine.attacks import share
+
+    data, parts = split_of("wine")
+    X, y = parts.X_train, parts.y_train
+    out = ATTACKS[name](ratio=ratio).poison(X, y, seed=0, class_names=data.class_names)
+    if name == "optimal-flip":
+        assert out.count == share(ratio, len(y)) and np.array_equal(out.mask, out.y != y)
+    elif name == "subpopulation":
+        cluster = out.subpopulation.contains(X) & (y == out.source)
+        assert out.count == share(ratio, int(cluster.sum())) and not np.any(out.mask & ~cluster)
+    else:
+        assert out.count == share(ratio, len(y)) and len(out.y) == len(y) + out.count
+        assert np.array_equal(out.X[: len(y)], X) and np.all(out.mask[len(y):])
