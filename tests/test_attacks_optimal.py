@@ -155,3 +155,25 @@ def test_subpopulation_rejects_a_cluster_beyond_the_clusters():
     with pytest.raises(InputError, match="beyond the 3 clusters"):
         ATTACKS["subpopulation"](clusters=3, cluster=4).poison(parts.X_train, parts.y_train, seed=0,
                                                                class_names=data.class_names)
+
+
+def test_the_command_line_reads_the_new_attacks_and_defences(capsys):
+    import json
+
+    from poisontui.cli import main
+
+    assert main(["run", "--dataset", "breast-cancer", "--attack", "adaptive-injection:ratio=0.05,margin=3",
+                 "--mitigation", "sphere-slab", "--mitigation", "trim:keep=0.9", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["poisoned_count"] == 19
+    assert [r["name"] for r in result["results"]] == ["clean", "poisoned", "sphere-slab", "trim"]
+    assert main(["run", "--attack", "subpopulation:cluster=9,clusters=5"]) == 2
+    assert "beyond the 5 clusters" in capsys.readouterr().err
+    assert main(["list", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    attacks = {a["name"]: a for a in listed["attacks"]}
+    assert {"optimal-flip", "gradient-injection", "adaptive-injection", "subpopulation"} <= set(attacks)
+    assert [p["name"] for p in attacks["adaptive-injection"]["params"]][-2:] == ["quantile", "margin"]
+    families = {m["name"]: m["family"] for m in listed["mitigations"]}
+    assert (families["sphere-slab"], families["spectral"], families["trim"]) == ("validation", "anomaly",
+                                                                                 "robustness")
