@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from poisontui.engine.attacks import ATTACKS, Attack, ConfidenceFlip, Poisoned, relabelled, share
+from poisontui.engine.mitigations.base import standardiser
 from poisontui.engine.mitigations.sphere_slab import MARGIN, QUANTILE, sphere_slab_bounds
 from poisontui.engine.params import Param
 from poisontui.engine.threads import one_thread
@@ -201,11 +202,6 @@ class LogisticOptimum:
 
 def augment(Z: np.ndarray) -> np.ndarray:
     return np.column_stack([Z, np.ones(len(Z))])
-
-
-def standardiser(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    scale = X.std(axis=0)
-    return X.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
 
 def ranked_order(gain: np.ndarray, candidates: np.ndarray, rng: np.random.Generator) -> np.ndarray:

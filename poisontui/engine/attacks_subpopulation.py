@@ -21,6 +21,7 @@ import numpy as np
 from poisontui.engine.attacks import ATTACKS, _Targeted, relabelled, share
 from poisontui.engine.threads import one_thread
 from poisontui.engine.errors import InputError
+from poisontui.engine.mitigations.base import standardiser
 from poisontui.engine.params import Param
 
 
@@ -65,8 +66,7 @@ class SubpopulationFlip(_Targeted):
         if len(rows) < self.clusters:
             raise InputError(f"{self.name}: {class_names[source]!r} has {len(rows)} training rows, fewer than "
                              f"{self.clusters} clusters")
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-        scale = np.where(scale > 0, scale, 1.0)
+        mean, scale = standardiser(X)
         Z = (X - mean) / scale
         kmeans = KMeans(n_clusters=self.clusters, n_init=10, random_state=seed).fit(Z[rows])
         target_centre = Z[y == target].mean(axis=0)

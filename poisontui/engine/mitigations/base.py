@@ -92,6 +92,12 @@ def by_class(y: np.ndarray, per_class: bool):
         yield np.flatnonzero(y == c)
 
 
+def standardiser(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each feature's mean and standard deviation, a deviation of 0 taken as 1 (a constant feature stays 0)."""
+    scale = X.std(axis=0)
+    return X.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
 def canonical_classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Classes numbered by first appearance in `y`: (the original code of each, `y` recoded).
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from poisontui.engine.mitigations.base import Sanitizer, by_class
+from poisontui.engine.mitigations.base import Sanitizer, by_class, standardiser
 from poisontui.engine.mitigations.validation import robust_z
 from poisontui.engine.models import fit_quietly
 from poisontui.engine.params import Param
@@ -24,8 +24,8 @@ MIN_ROWS = 10
 
 
 def standardised(X: np.ndarray) -> np.ndarray:
-    scale = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    mean, scale = standardiser(X)
+    return (X - mean) / scale
 
 
 def spectral_scores(R: np.ndarray) -> np.ndarray:

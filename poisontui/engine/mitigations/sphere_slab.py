@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from poisontui.engine.mitigations.base import Sanitizer
+from poisontui.engine.mitigations.base import Sanitizer, standardiser
 from poisontui.engine.params import Param
 
 QUANTILE = Param("quantile", float, 0.5, "quantile of each class's own distances that sets its thresholds "
@@ -84,9 +84,7 @@ class SphereSlabBounds:
 
 def sphere_slab_bounds(X: np.ndarray, y: np.ndarray, quantile: float, margin: float) -> SphereSlabBounds:
     """Fit the defence's geometry on training rows (the defence on the poisoned rows, an attacker on clean ones)."""
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
+    mean, scale = standardiser(X)
     Z = (X - mean) / scale
     classes = np.unique(y)
     centres = np.array([np.median(Z[y == c], axis=0) for c in classes])
