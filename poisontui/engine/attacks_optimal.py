@@ -219,6 +219,9 @@ class OptimalFlip(Attack):
         Param("rounds", int, 10, "rounds of trading flips, each checked by refitting", 1, 100, step=1),
     )
 
+    # Counted from the code, not measured: standardised rows, with a column of ones, and confidence-flip's scaler.
+    memory_copies = 3.0
+
     @one_thread
     def poison(self, X, y, *, seed, class_names):
         start = ConfidenceFlip(ratio=self.ratio).poison(X, y, seed=seed, class_names=class_names)
@@ -277,6 +280,12 @@ class GradientInjection(Attack):
         Param("step_size", float, 1.0, "how far each step moves a point, in standardised units (max norm)",
               0.01, 10.0, step=0.1),
     )
+
+    @property
+    def memory_copies(self):
+        # Counted from the code, not measured: standardised rows, those with the points stacked on and
+        # with a column of ones, and the scaler's copy in the victim's pipeline.
+        return 4.0 + 2.5 * self.ratio
 
     def describe(self, poisoned, n_train, class_names):
         return f"{poisoned.count} optimised points injected beside {n_train} rows"

@@ -55,6 +55,8 @@ class SubpopulationFlip(_Targeted):
               1, 20, step=1),
     )
 
+    memory_copies = 1.5  # counted from the code: standardised rows, and k-means' copy of one class's
+
     @one_thread  # k-means' threads on a few hundred rows: 8.7 s against 0.1 s on a busy two-core machine
     def poison(self, X, y, *, seed, class_names):
         from sklearn.cluster import KMeans

@@ -72,6 +72,8 @@ class SpectralSignatures(Sanitizer):
               choices=("auto", "features", "hidden")),
     )
 
+    memory_copies = 2.25  # counted from the code: centred and standardised rows, then the model's fit
+
     def flag(self, X, y, seed):
         return spectral_outliers(standardised(X), y, self.threshold, self.max_share), None
 

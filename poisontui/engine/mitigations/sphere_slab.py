@@ -112,6 +112,7 @@ class SphereSlab(Sanitizer):
     summary = ("drop rows too far from their class's centre, or too far along the line between the classes "
                "(Steinhardt, Koh & Liang 2017)")
     params = (QUANTILE, MARGIN)
+    memory_copies = 3.0  # counted from the code: standardised rows, their offsets, offsets x directions
 
     def flag(self, X, y, seed):
         return sphere_slab_bounds(X, y, self.quantile, self.margin).outside(X, y), None

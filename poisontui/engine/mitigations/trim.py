@@ -49,6 +49,8 @@ class Trim(Mitigation):
         Param("rounds", int, 10, "most refits before it stops", 1, 100, step=1),
     )
 
+    memory_copies = 2.0  # counted from the code: the kept rows, a scaler's copy of them, the probabilities
+
     @one_thread
     def mitigate(self, X, y, *, model, seed, standardized):
         n_keep = max(2, int(round(self.keep * len(y))))
