@@ -91,3 +91,26 @@ def test_spectral_signatures_read_the_mlps_hidden_layer_when_the_model_is_an_mlp
     forced = MITIGATIONS["spectral"](representation="features").mitigate(
         X, y, model=MLP(hidden=16, max_iter=500), seed=0, standardized=False)
     assert np.array_equal(forced.flagged, by_features.flagged)
+
+
+def test_the_security_curve_shows_sphere_and_slab_evaded_by_the_attack_adapted_to_it():
+    from poisontui.engine.security import security_curve
+
+    config = Config.from_dict({"dataset": {"name": "breast-cancer"}})
+    curve = security_curve(config, {"name": "sphere-slab"}, [0.03, 0.05], seeds=2, jobs=1)
+    assert (curve["plain"], curve["adapted"], curve["seeds"]) == ("gradient-injection", "adaptive-injection", 2)
+    points = {(p["ratio"], p["attack"]): p for p in curve["points"]}
+    assert set(points) == {(r, a) for r in (0.03, 0.05) for a in ("plain", "adapted")}
+    for ratio in (0.03, 0.05):
+        assert points[(ratio, "plain")]["detection_recall_mean"] >= 0.8
+        assert points[(ratio, "adapted")]["detection_recall_mean"] <= 0.2
+    # What evasion costs the defender: accuracy behind the defence is lower under the adapted attack.
+    assert points[(0.05, "adapted")]["accuracy_mean"] < points[(0.05, "plain")]["accuracy_mean"]
+
+
+def test_the_security_curve_refuses_a_defence_without_an_adapted_attack():
+    from poisontui.engine.errors import InputError
+    from poisontui.engine.security import security_curve
+
+    with pytest.raises(InputError, match="defence with an adapted attack 'trim'"):
+        security_curve(Config(), {"name": "trim"}, [0.05], seeds=1, jobs=1)
