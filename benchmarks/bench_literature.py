@@ -18,7 +18,7 @@ from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.models import LogReg
 
 ATTACK_NAMES = ["optimal-flip", "gradient-injection", "adaptive-injection", "subpopulation"]
-DEFENCE_NAMES = ["trim", "sphere-slab", "spectral"]
+DEFENCE_NAMES = ["trim", "sphere-slab", "spectral", "certified-knn"]
 
 
 def median_seconds(task, repeat: int) -> float:

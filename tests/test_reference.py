@@ -26,9 +26,9 @@ def split_of(dataset: str):
 
 # Class coding: no mitigation may depend on which class is coded 0.
 
-# Bagging breaks vote ties towards the smaller class index: Levine & Feizi's documented rule, which
-# its certificate accounts for. Every other mitigation must give the same predictions, recoded.
-CODING_FREE = [name for name in MITIGATIONS if name != "bagging"]
+# Bagging and certified kNN break vote ties towards the smaller class index: their papers' documented
+# rule, which their certificates account for. Every other mitigation must give the same predictions, recoded.
+CODING_FREE = [name for name in MITIGATIONS if name not in ("bagging", "certified-knn")]
 
 
 def _recoded_accuracy(name: str, X, y, X_test, y_test, codes: np.ndarray) -> float:
@@ -259,3 +259,32 @@ def test_each_optimising_attack_poisons_its_ratio_of_the_rows_it_may_poison(name
     else:
         assert out.count == share(ratio, len(y)) and len(out.y) == len(y) + out.count
         assert np.array_equal(out.X[: len(y)], X) and np.all(out.mask[len(y):])
+
+
+# Certified kNN: the certificate against the attacks it is meant to bound.
+
+def test_certified_knn_holds_against_relabelling_or_inserting_up_to_its_radius():
+    from poisontui.engine.mitigations.certified_knn import NeighbourVote
+
+    data, parts = split_of("breast-cancer")
+    X, y = parts.X_train, parts.y_train
+    vote = NeighbourVote(X, y, 15, 2)
+    predicted, radius = vote_and_radius(vote.votes(parts.X_test[:30]))
+    flipped_beyond = 0
+    for x, p, r in zip(parts.X_test[:30], predicted, radius):
+        rival = 1 - p
+        # Relabel the r nearest neighbours that vote for the prediction: the strongest relabelling attack.
+        _, idx = vote.index.kneighbors(((x - vote.mean) / vote.scale)[None])
+        voters = idx[0][y[idx[0]] == p]
+        for count in (r, r + 1):
+            y2 = y.copy()
+            y2[voters[:count]] = rival
+            still = NeighbourVote(X, y2, 15, 2).predict(x[None])[0] == p
+            if count == r:
+                assert still
+            elif count <= len(voters):
+                flipped_beyond += not still
+        # Insert r copies of the test row with the rival label: they become its nearest neighbours.
+        inserted = NeighbourVote(np.vstack([X, np.repeat(x[None], r, axis=0)]), np.r_[y, np.full(r, rival)], 15, 2)
+        assert inserted.predict(x[None])[0] == p
+    assert flipped_beyond > 0  # one more relabelled row than the radius does change some predictions

@@ -2,6 +2,7 @@
 
 from poisontui.engine.mitigations.anomaly import IsolationForestFilter, LabelIssues, LOFFilter
 from poisontui.engine.mitigations.base import FAMILIES, Mitigated, Mitigation
+from poisontui.engine.mitigations.certified_knn import CertifiedKNN
 from poisontui.engine.mitigations.privacy import DPLogReg
 from poisontui.engine.mitigations.robustness import Bagging, Regularize
 from poisontui.engine.mitigations.spectral import SpectralSignatures
@@ -12,7 +13,7 @@ from poisontui.engine.mitigations.validation import KNNSanitize, ZScoreFilter
 MITIGATIONS: dict[str, type[Mitigation]] = {
     cls.name: cls
     for cls in (ZScoreFilter, KNNSanitize, SphereSlab, IsolationForestFilter, LOFFilter, LabelIssues, SpectralSignatures,
-                DPLogReg, Bagging, Trim, Regularize)
+                DPLogReg, Bagging, CertifiedKNN, Trim, Regularize)
 }
 
 __all__ = ["FAMILIES", "MITIGATIONS", "Mitigated", "Mitigation"]
