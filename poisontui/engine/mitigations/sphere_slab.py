@@ -1,12 +1,16 @@
 """Sphere and slab (Steinhardt, Koh & Liang, NeurIPS 2017; Koh, Steinhardt & Liang 2018).
 
-A row is flagged when it lies too far from its class's centre (the sphere) or too far along
-the line between its class and the others (the slab). Departures from the papers: features are
+A row is flagged when it lies too far from its class's centre (the sphere) or too far past it
+along the line from its class towards the others (the slab). Departures from the papers: features are
 standardised first; the centres are coordinate-wise medians of the (possibly poisoned) rows, where
 the papers give the defender the clean centroids; with more than two classes the slab runs from a
 class's centre to the mean of the other classes' centres; and each threshold is `margin` times a
-quantile of the class's own scores, so a few poisoned rows far out cannot raise the threshold
-that is meant to catch them, as a plain quantile over the poisoned rows would.
+quantile of the class's own scores (the median by default), so a few poisoned rows far out cannot
+raise the threshold meant to catch them, as a high quantile over the poisoned rows would. The slab
+is one-sided: it measures only how far a row lies past its centre towards the other classes, where
+a wrong label puts it. The papers' slab is symmetric; on breast-cancer the clean rows' long tail
+lies on the far side of their class, and a symmetric threshold wide enough for it let the
+injected points through.
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ class SphereSlab(Sanitizer):
 
     name = "sphere-slab"
     family = "validation"
-    summary = ("drop rows too far from their class's centre, or too far along the line between the classes "
+    summary = ("drop rows too far from their class's centre, or too far past it towards the other classes "
                "(Steinhardt, Koh & Liang 2017)")
     params = (QUANTILE, MARGIN)
     memory_copies = 3.0  # counted from the code: standardised rows, their offsets, offsets x directions
