@@ -64,4 +64,32 @@ part = rng.integers(0, 15, len(yp))
 votes = np.array([LogisticRegression().fit(Xtr[part == p], yp[part == p]).predict(Xte) for p in range(15)])
 scores["bagging"] = ((votes.mean(0) > 0.5) == yte).mean()
 scores["regularize"] = fit(Xtr, yp, C=0.01)
+kept = np.ones(len(yp), bool)
+for _ in range(10):  # TRIM: refit on the 80% of rows with the lowest loss
+    model = LogisticRegression().fit(Xtr[kept], yp[kept])
+    chosen = np.zeros(len(yp), bool)
+    chosen[np.argsort(-np.log(model.predict_proba(Xtr)[np.arange(len(yp)), yp]))[:560]] = True
+    if (chosen == kept).all():
+        break
+    kept = chosen
+scores["trim"] = fit(Xtr[kept], yp[kept])
+centres = np.array([np.median(Xs[yp == c], 0) for c in (0, 1)])
+off = Xs - centres[yp]
+sphere = np.linalg.norm(off, axis=1)
+slab = np.maximum(-(off * (centres[yp] - centres[1 - yp])).sum(1) / np.linalg.norm(centres[1] - centres[0]), 0)
+keep = np.ones(len(yp), bool)
+for c in (0, 1):
+    rows = yp == c
+    keep &= ~rows | ((sphere <= 3 * np.median(sphere[rows])) & (slab <= 3 * np.median(slab[rows & (slab > 0)])))
+scores["sphere_slab"] = fit(Xtr[keep], yp[keep])
+keep = np.ones(len(yp), bool)
+for c in (0, 1):
+    rows = np.flatnonzero(yp == c)
+    centred = Xs[rows] - Xs[rows].mean(0)
+    proj = centred @ np.linalg.svd(centred, full_matrices=False)[2][0]
+    keep[rows] = np.abs(robust_z(proj[:, None])[:, 0]) <= 4
+scores["spectral"] = fit(Xtr[keep], yp[keep])
+scaler = StandardScaler().fit(Xtr)
+neighbours = yp[NearestNeighbors(n_neighbors=25).fit(scaler.transform(Xtr)).kneighbors(scaler.transform(Xte))[1]]
+scores["certified_knn"] = ((neighbours.mean(1) > 0.5) == yte).mean()
 print(scores)
