@@ -95,7 +95,8 @@ class Attack(Component):
 
     Every attack's `ratio` is the share of the rows it may poison that it does poison: all
     training rows unless the attack names a class (targeted-flip's source, confidence-flip's
-    `within`, a backdoor's non-target rows); injection adds that share of the training rows.
+    `within`, a backdoor's non-target rows) or a cluster (subpopulation's); the injections add
+    that share of the training rows.
     """
 
     @property
