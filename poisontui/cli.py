@@ -115,12 +115,24 @@ class UsageError(Exception):
     """Bad command-line input, reported as `error: ...` with exit status 2."""
 
 
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like ctrl+c: stop, say so in one line, write no partial output."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from poisontui.engine.errors import Cancelled, PoisonError
 
     try:
+        if args.command in ("run", "sweep"):
+            _interrupt_on_sigterm()
         if args.command == "run":
             return command_run(args)
         if args.command == "sweep":

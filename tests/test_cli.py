@@ -212,3 +212,23 @@ def test_labels_1_and_1_0_are_one_class_and_nan_labels_are_dropped(capsys, tmp_p
     assert code == 0, err
     result = json.loads(out)
     assert result["dataset"]["classes"] == ["0", "1"] and result["dataset"]["rows_without_label"] == 1
+
+
+def test_sigterm_during_a_sweep_stops_quietly_with_no_partial_output(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "sweep.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "poisontui", "sweep", "--dataset", "breast-cancer", "--mitigation", "label-issues",
+         "--seeds", "100", "--jobs", "2", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(6)  # long enough for the worker pool to be busy; the sweep itself takes minutes
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted"
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))

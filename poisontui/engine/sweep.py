@@ -229,8 +229,25 @@ def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
     else:
         context = multiprocessing.get_context("spawn")
     _start_helpers(context)
-    with context.Pool(min(jobs, len(calls))) as pool:
+    with context.Pool(min(jobs, len(calls)), initializer=_end_with_parent) as pool:
         yield from pool.imap_unordered(_star, [(func, args) for args in calls])
+
+
+def _end_with_parent() -> None:
+    """Make a pool worker end, quietly, when the process that started it does (Linux).
+
+    Otherwise a parent killed by a signal leaves workers that finish their cell and print a
+    BrokenPipeError traceback when they hand it back. Interrupts are the parent's to handle.
+    """
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _start_helpers(context) -> None:
