@@ -210,12 +210,15 @@ def test_exports_go_to_the_browser_not_the_servers_disk(tmp_path):
             before = len(page.evaluate("window.__opened"))
             page.keyboard.press("e")
             wait_for_text(page, "Name of the download")
+            # On a busy machine the dialog's field takes focus a little after it is drawn; keys sent
+            # before that go elsewhere, so give it a moment.
+            page.wait_for_timeout(1500)
             if name:
                 page.keyboard.press("Control+a")  # to the start of the field, then clear it
                 page.keyboard.press("Control+k")
                 page.keyboard.type(name)
             page.keyboard.press("Enter")
-            page.wait_for_function(f"window.__opened.length > {before}", timeout=30_000)
+            page.wait_for_function(f"window.__opened.length > {before}", timeout=60_000)
             response = page.request.get(page.evaluate("window.__opened")[-1])
             return response.headers, response.text()
 
