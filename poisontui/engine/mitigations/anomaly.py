@@ -6,6 +6,7 @@ import numpy as np
 
 from poisontui.engine.mitigations.base import ACTION, Sanitizer, by_class, canonical_classes
 from poisontui.engine.params import Param
+from poisontui.engine.progress import counted
 
 CONTAMINATION = Param("contamination", float, 0.05, "share of each scored group flagged, poisoned or not (so "
                       "also the share of clean rows lost when nothing is poisoned)", 0.01, 0.5, step=0.01)
@@ -74,7 +75,8 @@ class LabelIssues(Sanitizer):
         """
         from cleanlab.filter import find_label_issues
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.base import clone
+        from sklearn.model_selection import StratifiedKFold
         from sklearn.neighbors import KNeighborsClassifier
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
@@ -85,10 +87,14 @@ class LabelIssues(Sanitizer):
             return np.zeros(len(y), dtype=bool), None
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         neighbours = min(15, int(len(y) * (folds - 1) / folds) - 1)
-        proba = np.mean([
-            cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
-            for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=neighbours))
-        ], axis=0)
+        estimators = (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=neighbours))
+        # Out-of-fold probabilities, as cross_val_predict gives them, one fold at a time for progress.
+        proba = np.zeros((len(y), len(order)))
+        for train, test in counted(cv.split(X, canonical), folds, "folds"):
+            proba[test] = np.mean([
+                make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], canonical[train]).predict_proba(X[test])
+                for estimator in estimators
+            ], axis=0)
         # n_jobs=1: cleanlab otherwise starts a process pool on every call.
         flagged = find_label_issues(canonical, proba, filter_by=self.filter_by, n_jobs=1)
         return np.asarray(flagged, dtype=bool), order[proba.argmax(axis=1)]

@@ -9,6 +9,7 @@ import numpy as np
 
 from poisontui.engine.models import Model
 from poisontui.engine.params import Component, Param
+from poisontui.engine.progress import counted
 
 FAMILIES = {
     "validation": "Robust data validation",
@@ -84,12 +85,12 @@ class Sanitizer(Mitigation):
 
 
 def by_class(y: np.ndarray, per_class: bool):
-    """Row groups to score separately: one per class, or all rows together."""
+    """Row groups to score separately: one per class (progress is reported per class), or all rows together."""
     if not per_class:
         yield np.arange(len(y))
         return
-    for c in np.unique(y):
-        yield np.flatnonzero(y == c)
+    classes = np.unique(y)
+    yield from counted((np.flatnonzero(y == c) for c in classes), len(classes), "classes")
 
 
 def standardiser(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import numpy as np
 from poisontui.engine.mitigations.base import Mitigated, Mitigation
 from poisontui.engine.errors import InputError
 from poisontui.engine.params import Param
+from poisontui.engine.progress import counted
 
 
 def row_hashes(X: np.ndarray, salt: int = 0) -> np.ndarray:
@@ -117,7 +118,7 @@ class Bagging(Mitigation):
         # less than the two a changed vote moves it by, so the certificate still holds.
         members = [model.fit(X[part == p], y[part == p], seed=seed, standardized=standardized,
                              where=f"bagging partition {p}")
-                   for p in range(k) if np.any(part == p)]
+                   for p in counted(range(k), k, "partitions") if np.any(part == p)]
         return Mitigated.keeping_all(PartitionVote(members, int(y.max()) + 1), len(y))
 
     def evaluate_extras(self, mitigated, X_test, y_test):

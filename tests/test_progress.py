@@ -1,0 +1,93 @@
+"""Progress from inside long steps: reported by the mitigations' own loops, without changing results."""
+
+import numpy as np
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+from poisontui.engine.experiment import Config, run_experiment
+from poisontui.engine.mitigations import MITIGATIONS
+from poisontui.engine.mitigations.validation import nearest_rows
+from poisontui.engine.models import MODELS
+from poisontui.engine.progress import counted, report, reporting, timed_chunks
+
+
+def listen(calls):
+    return reporting(lambda done, total, what: calls.append((done, total, what)))
+
+
+def test_reports_go_to_the_listener_of_the_block_only():
+    calls = []
+    report(1, 2, "nobody listens")
+    with listen(calls):
+        report(1, 2, "parts")
+        with reporting(None):
+            report(2, 2, "muted")
+    report(2, 2, "after")
+    assert calls == [(1, 2, "parts")]
+
+
+def test_timed_chunks_cover_every_row_once_in_order():
+    calls = []
+    with listen(calls):
+        chunks = list(timed_chunks(5000, "rows", first=100, align=64))
+    covered = np.concatenate([np.arange(5000)[c] for c in chunks])
+    assert np.array_equal(covered, np.arange(5000))
+    assert chunks[0] == slice(0, 100) and all((c.stop - c.start) % 64 == 0 for c in chunks[1:-1])
+    assert calls[0] == (0, 5000, "rows") and calls[-1] == (5000, 5000, "rows")
+    assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
+
+
+@pytest.mark.parametrize("features", [5, 30])  # a tree search and a brute-force one
+def test_neighbours_searched_in_chunks_are_those_of_one_search(features):
+    X = np.random.default_rng(features).normal(size=(3000, features))
+    calls = []
+    with listen(calls):
+        found = nearest_rows(X, 11)
+    expected = NearestNeighbors(n_neighbors=11).fit(X).kneighbors(X, return_distance=False)
+    assert np.array_equal(found, expected)
+    assert len(calls) >= 3 and calls[-1] == (3000, 3000, "kNN search")
+
+
+def mitigate(name, X, y, calls, **params):
+    with listen(calls):
+        return MITIGATIONS[name](**params).mitigate(X, y, model=MODELS["logreg"](), seed=0, standardized=False)
+
+
+def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_data):
+    from cleanlab.filter import find_label_issues
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = binary_data
+    y = y.copy()
+    y[:40] = 1 - y[:40]
+    calls = []
+    outcome = mitigate("label-issues", X, y, calls, folds=4)
+    assert [c[:2] for c in calls] == [(i, 4) for i in range(5)] and calls[0][2] == "folds"
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    proba = cross_val_predict(model, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0), method="predict_proba")
+    assert np.array_equal(outcome.flagged, find_label_issues(y, proba, filter_by="prune_by_noise_rate", n_jobs=1))
+
+
+def test_bagging_reports_each_partition_and_isolation_forest_each_class(binary_data):
+    X, y = binary_data
+    calls = []
+    mitigate("bagging", X, y, calls, partitions=7)
+    assert [c[:2] for c in calls] == [(i, 7) for i in range(8)] and calls[0][2] == "partitions"
+    calls = []
+    mitigate("isolation-forest", X, y, calls, n_estimators=10)
+    assert [c for c in calls] == [(0, 2, "classes"), (1, 2, "classes"), (2, 2, "classes")]
+
+
+def test_a_run_reports_fractions_of_its_long_steps():
+    config = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 3000}},
+                               "mitigations": [{"name": "knn-sanitize"}]})
+    ticks = []
+    run_experiment(config, progress=lambda done, total, label: ticks.append((done, total, label)))
+    inside = [(done, label) for done, _, label in ticks if "kNN search" in label]
+    assert inside and all(4 <= done < 5 for done, _ in inside)
+    assert inside[-1][1] == "mitigating: knn-sanitize: kNN search 2100/2100"
+    assert [done for done, _, _ in ticks] == sorted(done for done, _, _ in ticks)
+    assert ticks[-1][:2] == (5, 5)
