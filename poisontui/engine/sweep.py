@@ -8,13 +8,13 @@ seed), so results are the same whatever the number of jobs or the backend.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from poisontui.engine import processes
 from poisontui.engine.cache import DataCache
 from poisontui.engine.errors import Cancelled, InputError
 from poisontui.engine.experiment import Config, Progress, run_experiment, train_clean
@@ -199,79 +199,20 @@ def check_grid(sweep: SweepConfig, cache: DataCache | None = None) -> dict[float
     return counts
 
 
-# What a cell imports; a fork server loads it once, and the workers it forks start warm.
-WARM_MODULES = ["poisontui.engine.sweep", "sklearn.linear_model", "sklearn.neighbors", "sklearn.ensemble",
-                "sklearn.model_selection", "sklearn.neural_network", "sklearn.svm", "cleanlab.filter",
-                "scipy.optimize"]
-
-
 def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
     """Run calls across `jobs` local processes, yielding results as they complete.
 
-    Workers must start warm: scikit-learn's import alone costs seconds here, more than a
-    whole small sweep. In a single-threaded process (the command line) they are forked from
-    the parent, which has imported everything by then. With other threads running (the app),
-    forking the parent is unsafe, so a fork server preloads the modules once per session and
-    forks workers from itself.
+    Workers start warm (see `processes.context`) and die with the process that started them.
     """
-    import threading
-
     if jobs == 1 or len(calls) <= 1:
         for args in calls:
             yield func(*args)
         return
-    methods = multiprocessing.get_all_start_methods()
-    if threading.active_count() == 1 and "fork" in methods:
-        context = multiprocessing.get_context("fork")
-    elif "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(WARM_MODULES)
-    else:
-        context = multiprocessing.get_context("spawn")
-    _start_helpers(context)
-    with context.Pool(min(jobs, len(calls)), initializer=_end_with_parent) as pool:
+    context = processes.context()
+    # A fork server's workers are its children, not ours; they die with it, and it with the app.
+    parent = None if context.get_start_method() == "forkserver" else os.getpid()
+    with context.Pool(min(jobs, len(calls)), initializer=processes.worker_init, initargs=(parent,)) as pool:
         yield from pool.imap_unordered(_star, [(func, args) for args in calls])
-
-
-def _end_with_parent() -> None:
-    """Make a pool worker end, quietly, when the process that started it does (Linux).
-
-    Otherwise a parent killed by a signal leaves workers that finish their cell and print a
-    BrokenPipeError traceback when they hand it back. Interrupts are the parent's to handle.
-    """
-    import ctypes
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _start_helpers(context) -> None:
-    """Start multiprocessing's helper processes with a real stderr.
-
-    A terminal app replaces sys.stderr with an object that has no file descriptor, and the
-    resource tracker hands its stderr's descriptor to the child it starts.
-    """
-    import sys
-    from multiprocessing import forkserver, resource_tracker
-
-    try:
-        usable = sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    saved = sys.stderr
-    if not usable and sys.__stderr__ is not None:
-        sys.stderr = sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-        if context.get_start_method() == "forkserver":
-            forkserver.ensure_running()
-    finally:
-        sys.stderr = saved
 
 
 def _star(item: tuple[Callable, tuple]) -> Any:
