@@ -129,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from poisontui.engine.errors import Cancelled, PoisonError
+    from poisontui.engine.runner import RunFailed
 
     try:
         if args.command in ("run", "sweep"):
@@ -142,18 +143,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return command_list(args)
         return open_app(args)
+    except RunFailed as exc:
+        _error_line(f"error: {exc}")
+        return 1
     except (PoisonError, UsageError) as exc:
         if isinstance(exc, Cancelled):
-            print("cancelled", file=sys.stderr)
+            _error_line("cancelled")
             return 130
-        print(f"error: {exc}", file=sys.stderr)
+        _error_line(f"error: {exc}")
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _error_line("interrupted")
         return 130
     except MemoryError:
         print("error: out of memory; try a smaller dataset or fewer rows", file=sys.stderr)
         return 2
+
+
+def _error_line(text: str) -> None:
+    """One line on stderr, replacing a progress bar left on the line."""
+    prefix = "\r\033[K" if sys.stderr.isatty() else ""
+    print(prefix + text, file=sys.stderr)
 
 
 def open_app(args: argparse.Namespace) -> int:
@@ -350,12 +360,10 @@ def command_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     fmt = _output_format(args)
     _check_out(args)
-    from poisontui.engine.cache import DataCache
-    from poisontui.engine.experiment import run_experiment
+    from poisontui.engine.runner import run_job
 
-    cache = DataCache()
-    result = run_experiment(config, progress=_stderr_progress(), cache=cache)
-    announce_data(config, cache.get)
+    result = run_job("run", config.to_dict(), progress=_stderr_progress("run"))
+    announce_data(config, lambda _: (result.data, result.split))
     emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
     return 0
 
@@ -386,7 +394,8 @@ def emit(args: argparse.Namespace, text: str) -> None:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
+    from poisontui.engine.runner import run_job
+    from poisontui.engine.sweep import SweepConfig, parse_ratios
 
     experiment = config_from_args(args)
     saved = config_part(args.config, load_json(args.config)) if args.config else {}
@@ -399,13 +408,16 @@ def command_sweep(args: argparse.Namespace) -> int:
     if fmt not in ("table", "json", "csv"):
         raise UsageError(f"sweeps are written as table, json or csv, not {fmt}")
     _check_out(args)
-    cells = []
-    for cell in run_sweep(sweep, progress=_stderr_progress()):
+    cells: list = []
+
+    def add(cell) -> None:
         if not cells:
             from poisontui.engine.sweep import sweep_data
 
             announce_data(experiment, sweep_data)
         cells.append(cell)
+
+    run_job("sweep", sweep.to_dict(), progress=_stderr_progress("sweep"), on_cell=add)
     from poisontui import report
 
     width = None if args.out else _terminal_width()
@@ -425,21 +437,29 @@ def render(result, fmt: str, width: int | None = None) -> str:
 
 
 def _terminal_width() -> int:
+    return _terminal_width_of(sys.stdout)
+
+
+def _terminal_width_of(stream) -> int:
     try:
-        return max(60, os.get_terminal_size(sys.stdout.fileno()).columns)
-    except OSError:
+        return max(60, os.get_terminal_size(stream.fileno()).columns)
+    except (OSError, ValueError):
         return 100
 
 
-def _stderr_progress():
+def _stderr_progress(kind: str):
     """A progress bar on stderr, one line rewritten in place, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
+    from poisontui.engine.runner import eta_text
 
-    def show(done: int, total: int, label: str) -> None:
+    def show(done: float, total: int, label: str, eta: float | None = None) -> None:
         filled = round(20 * done / max(total, 1))
         end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {label}{end}")
+        left = eta_text(kind, eta)
+        line = f"[{'#' * filled}{'.' * (20 - filled)}] {int(done)}/{total} {label}" + (f", {left}" if left else "")
+        width = _terminal_width_of(sys.stderr)
+        sys.stderr.write(f"\r\033[K{line[:width - 1]}{end}")
         sys.stderr.flush()
 
     return show

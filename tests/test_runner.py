@@ -90,7 +90,7 @@ def test_an_exception_in_the_child_is_one_clear_error(monkeypatch):
     job = Job("run", raw, start_method="fork")  # a forked child has the patched mitigation
     job.start()
     events = list(job.events())
-    assert events[-1] == ("error", "crash", "RuntimeError: the partition table is corrupt")
+    assert events[-1] == ("error", "crash", "unexpected error: RuntimeError: the partition table is corrupt")
     assert not alive(job.pid)
 
 

@@ -36,7 +36,8 @@ def context(start_method: str | None = None):
     chosen = multiprocessing.get_context(start_method)
     if start_method == "forkserver":
         chosen.set_forkserver_preload(WARM_MODULES)
-    start_helpers(chosen)
+    if start_method != "fork":  # a forked child needs no helper process
+        start_helpers(chosen)
     return chosen
 
 

@@ -248,7 +248,7 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
     except MemoryError:
         _send_quietly(send, ("error", "memory", "out of memory; try a smaller dataset or fewer rows"))
     except BaseException as exc:  # noqa: BLE001 - every failure reaches the caller as one sentence
-        _send_quietly(send, ("error", "crash", f"{type(exc).__name__}: {exc}"))
+        _send_quietly(send, ("error", "crash", f"unexpected error: {type(exc).__name__}: {exc}"))
     finally:
         send.close()
 
