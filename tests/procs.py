@@ -47,7 +47,7 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def wait_until(condition, limit: float = 20.0) -> bool:
+def wait_until(condition, limit: float = 60.0) -> bool:
     """Poll `condition` until it holds or `limit` seconds pass (a liveness bound, not a timing check)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:

@@ -6,6 +6,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from poisontui.engine.experiment import Config, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
+from poisontui.engine.mitigations.base import canonical_classes
 from poisontui.engine.mitigations.validation import nearest_rows
 from poisontui.engine.models import MODELS
 from poisontui.engine.progress import counted, report, reporting, timed_chunks
@@ -57,6 +58,7 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     from cleanlab.filter import find_label_issues
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -66,9 +68,13 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     calls = []
     outcome = mitigate("label-issues", X, y, calls, folds=4)
     assert [c[:2] for c in calls] == [(i, 4) for i in range(5)] and calls[0][2] == "folds"
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    proba = cross_val_predict(model, X, y, cv=StratifiedKFold(4, shuffle=True, random_state=0), method="predict_proba")
-    assert np.array_equal(outcome.flagged, find_label_issues(y, proba, filter_by="prune_by_noise_rate", n_jobs=1))
+    _, canonical = canonical_classes(y)
+    cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    proba = np.mean([
+        cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
+        for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))
+    ], axis=0)
+    assert np.array_equal(outcome.flagged, find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1))
 
 
 def test_bagging_reports_each_partition_and_isolation_forest_each_class(binary_data):
