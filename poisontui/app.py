@@ -1,13 +1,17 @@
-"""The terminal app: four screens over one experiment config, runs in a worker thread."""
+"""The terminal app: four screens over one experiment config, runs in a worker thread.
+
+Start-up is kept light: nothing heavier than Textual is imported before the first screen is
+painted. The engine (numpy, the registries, the config) loads right after it.
+"""
 
 from __future__ import annotations
 
 import importlib
 import json
 import time
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -16,14 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from poisontui.engine.attacks import ATTACKS
-from poisontui.engine.cache import DataCache
 from poisontui.engine.errors import Cancelled, PoisonError
-from poisontui.engine.experiment import Config, Result, run_experiment
-from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
+
+if TYPE_CHECKING:
+    from poisontui.engine.cache import DataCache
+    from poisontui.engine.experiment import Config, Result
 
 
 def _lazy_screen(module: str, name: str):
@@ -40,8 +44,10 @@ class PoisonApp(App):
 
     TITLE = "poisontui"
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    # The first screen is the default mode's own screen, drawn at once without a switch of mode
+    # (a switch re-parses every stylesheet); "dataset" joins MODES once the app is mounted.
+    DEFAULT_MODE = "dataset"
     MODES = {
-        "dataset": DatasetScreen,
         "attack": _lazy_screen("attack", "AttackScreen"),
         "mitigations": _lazy_screen("mitigations", "MitigationsScreen"),
         "results": _lazy_screen("results", "ResultsScreen"),
@@ -74,15 +80,17 @@ class PoisonApp(App):
     running = reactive(False)
 
     def __init__(self, config: Config | None = None, result: Result | None = None,
-                 loaded: dict[str, Any] | None = None) -> None:
+                 loaded: dict[str, Any] | None = None, preset: str = "article") -> None:
+        """Open on `config`, or on `preset`'s config, built after the first paint."""
         super().__init__()
         self.loaded = loaded
-        self.config = config or Config.from_preset("article")
+        self._config = config
+        self._preset = preset
         self.result = result
         self.result_coords = None
-        self.cache = DataCache()
         self.mitigation_params: dict[str, dict[str, Any]] = {}
-        self._remember_mitigation_params()
+        self.exiting = False
+        self.ready = False  # the engine and config are loaded, after the first paint
         self._run_worker: Worker | None = None
         self._run_started = 0.0
         self.pins: list[Result] = []
@@ -92,11 +100,52 @@ class PoisonApp(App):
         self.sweep_cells: list = []
         self._sweep_drawn = 0.0
 
+    @property
+    def config(self) -> Config:
+        """The settings every screen edits and a run uses (built on first use)."""
+        if self._config is None:
+            from poisontui.engine.experiment import Config
+
+            self._config = Config.from_preset(self._preset)
+            self._remember_mitigation_params()
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self._config = config
+
+    @property
+    def config_built(self) -> bool:
+        return self._config is not None
+
+    @cached_property
+    def cache(self) -> DataCache:
+        """Loaded data kept between screens' previews."""
+        from poisontui.engine.cache import DataCache
+
+        return DataCache()
+
+    def get_default_screen(self) -> Screen:
+        return DatasetScreen()
+
     def on_mount(self) -> None:
-        self.switch_mode("results" if self.result is not None else "dataset")
+        self.add_mode("dataset", DatasetScreen)  # switch_mode("dataset") returns to the first screen
+        if self.result is not None:
+            self.switch_mode("results")
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Load the engine and the config, and fill in the screen drawn without them."""
+        if self.exiting:
+            return
+        self.cache  # noqa: B018 - made here, on the event loop, before any worker thread needs it
+        self._remember_mitigation_params()
         self.config_changed()
+        if isinstance(self.screen, DatasetScreen):  # other screens sync as they are shown
+            self.screen.sync()
         if self.loaded is not None:
-            self.call_after_refresh(self._rerun_loaded)
+            self._rerun_loaded()
+        self.ready = True
 
     def _rerun_loaded(self) -> None:
         """A loaded file is rerun from its config; a sweep file restores its grid first."""
@@ -164,6 +213,8 @@ class PoisonApp(App):
 
     def set_mitigations(self, enabled: Iterable[str]) -> None:
         """Turn on exactly `enabled`: those already on keep their place, new ones join at the end."""
+        from poisontui.engine.mitigations import MITIGATIONS
+
         on = set(enabled)
         names = [spec["name"] for spec in self.config.mitigations if spec["name"] in on]
         names += [name for name in MITIGATIONS if name in on and name not in names]
@@ -180,6 +231,8 @@ class PoisonApp(App):
             self.config.data, self.config.label = data, label
         self.config.features, self.config.ignore = None, ignore
         self.config.focus_class = None
+        from poisontui.engine.attacks import ATTACKS
+
         attack = ATTACKS[self.config.attack["name"]]
         params = dict(self.config.attack.get("params") or {})
         for param in attack.params:
@@ -190,6 +243,8 @@ class PoisonApp(App):
         self.config_changed()
 
     def load_preset(self, name: str) -> None:
+        from poisontui.engine.experiment import Config
+
         self.config = Config.from_preset(name)
         self.mitigation_params = {}
         self.config_changed()
@@ -250,6 +305,8 @@ class PoisonApp(App):
         if self.running:
             self.notify("A run is in progress; escape cancels it.", severity="warning")
             return
+        from poisontui.engine.experiment import Config
+
         try:
             config = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
         except PoisonError as exc:
@@ -267,6 +324,7 @@ class PoisonApp(App):
                                            exit_on_error=False)
 
     def action_sweep(self) -> None:
+        from poisontui.engine.experiment import Config
         from poisontui.engine.sweep import SweepConfig, parse_ratios
 
         if self.running:
@@ -313,6 +371,8 @@ class PoisonApp(App):
         return progress
 
     def _run_in_thread(self, config: Config) -> tuple[Result, Any]:
+        from poisontui.engine.experiment import run_experiment
+
         worker = get_current_worker()
         result = run_experiment(config, self._progress_from(worker), lambda: worker.is_cancelled, cache=self.cache)
         from poisontui.engine.projection import project_2d
@@ -378,6 +438,10 @@ class PoisonApp(App):
         if self._run_worker is not None:
             self._run_worker.cancel()
         self.exit()
+
+    def exit(self, *args, **kwargs) -> None:
+        self.exiting = True
+        super().exit(*args, **kwargs)
 
     # Command palette
 

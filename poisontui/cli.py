@@ -167,26 +167,30 @@ def _error_line(text: str) -> None:
 
 
 def open_app(args: argparse.Namespace) -> int:
-    from poisontui.engine.experiment import Config
-
     if args.load and args.preset:
         raise UsageError("give --load or --preset, not both")
     if args.load:
+        from poisontui.engine.experiment import Config
+
         saved = load_json(args.load)
         raw = config_part(args.load, saved)
         experiment = experiment_part(raw)
-        config = Config.from_dict(experiment)
         sweep = None
         if experiment is not raw:
             from poisontui.engine.sweep import SweepConfig
 
             sweep = SweepConfig.from_dict(raw).to_dict()
         loaded = {"path": args.load, "saved": saved, "sweep": sweep}
+        app_args = {"config": Config.from_dict(experiment), "loaded": loaded}
     else:
-        config, loaded = Config.from_preset(args.preset or "article"), None
+        # Only the preset's name is checked here: the engine loads after the app's first paint.
+        from poisontui.engine.params import lookup
+        from poisontui.engine.presets import PRESETS
+
+        app_args = {"preset": lookup("preset", args.preset or "article", PRESETS).name}
     from poisontui.app import PoisonApp
 
-    PoisonApp(config, loaded=loaded).run()
+    PoisonApp(**app_args).run()
     return 0
 
 

@@ -2,7 +2,12 @@
 
 
 async def settle(pilot):
-    """Wait for the app's workers and the screen updates they post."""
+    """Wait for the app to load its engine after the first paint, then for its workers and the
+    screen updates they post."""
+    for _ in range(1000):
+        if pilot.app.ready:
+            break
+        await pilot.pause(0.01)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()

@@ -50,8 +50,15 @@ def test_pandas_and_pyarrow_wait_for_a_data_file(statement):
     assert "pandas" not in loaded and "pyarrow" not in loaded
 
 
-def test_first_paint_happens_before_scikit_learn_is_imported():
-    """When the first frame of the dataset screen reaches the terminal, scikit-learn is not imported."""
+@pytest.mark.parametrize("statement", ["import poisontui.app", "import poisontui.engine.datasets",
+                                       "import poisontui.engine.runner"])
+def test_the_app_and_its_first_screen_do_not_load_numpy(statement):
+    assert "numpy" not in modules_after(statement)
+
+
+def test_first_paint_happens_before_numpy_or_scikit_learn_is_imported():
+    """When the first frame of the dataset screen reaches the terminal, neither numpy nor scikit-learn is
+    imported; the screen then fills in from the engine."""
     code = (
         "import sys\n"
         "from poisontui.app import PoisonApp\n"
@@ -59,15 +66,15 @@ def test_first_paint_happens_before_scikit_learn_is_imported():
         "    first = None\n"
         "    def _display(self, screen, renderable):\n"
         "        if self.first is None and renderable is not None and screen.id != '_default':\n"
-        "            self.first = ('sklearn' in sys.modules, type(screen).__name__)\n"
-        "            self.set_timer(0.5, self.exit)\n"
+        "            self.first = ('numpy' in sys.modules, 'sklearn' in sys.modules, type(screen).__name__)\n"
+        "            self.set_timer(1.0, self.exit)\n"
         "        super()._display(screen, renderable)\n"
         "app = Probe()\n"
         "app.run(headless=True, size=(80, 24))\n"
-        "print(*app.first)\n"
+        "print(*app.first, 'numpy' in sys.modules, app.config.preset)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["False", "DatasetScreen"], out.stderr
+    assert out.stdout.split() == ["False", "False", "DatasetScreen", "True", "article"], out.stderr
 
 
 def test_the_installed_package_carries_its_stylesheet(tmp_path):

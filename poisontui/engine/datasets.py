@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from poisontui.engine.errors import InputError
 from poisontui.engine.params import Component, Param
+
+if TYPE_CHECKING:
+    import numpy as np
+# numpy is imported where data is made: the app's first screen lists these datasets before numpy loads.
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Data:
         return len(self.class_names)
 
     def class_counts(self) -> dict[str, int]:
+        import numpy as np
+
         counts = np.bincount(self.y, minlength=self.n_classes)
         return {name: int(c) for name, c in zip(self.class_names, counts)}
 
@@ -56,6 +61,8 @@ def _features(n: int) -> list[str]:
 
 
 def _generated(X, y, names, description, *, standardized=False) -> Data:
+    import numpy as np
+
     return Data(
         X=np.asarray(X, dtype=float), y=np.asarray(y, dtype=int), class_names=names,
         feature_names=_features(X.shape[1]), description=description, synthetic=True,
@@ -103,7 +110,7 @@ class Synthetic(Dataset):
         if v["n_classes"] * 2 > 2 ** v["n_informative"]:
             raise InputError(
                 f"synthetic: {v['n_classes']} classes need n_informative >= "
-                f"{int(np.ceil(np.log2(v['n_classes'] * 2)))}"
+                f"{math.ceil(math.log2(v['n_classes'] * 2))}"
             )
         X, y = _call(make_classification, random_state=seed, **v)
         names = [f"class {i}" for i in range(v["n_classes"])]
@@ -206,6 +213,7 @@ class _Bundled(Dataset):
         return self.rows_and_features
 
     def load(self, seed: int) -> Data:
+        import numpy as np
         import sklearn.datasets
 
         bunch = getattr(sklearn.datasets, self.loader)()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from poisontui.widgets.status import NavBar, RunStatus
 
@@ -18,6 +18,9 @@ class PoisonScreen(Screen):
     """A main screen. Subclasses give `MODE` and `compose_body`, and refresh in `sync`."""
 
     MODE = ""
+    DEFAULT_CSS = """
+    PoisonScreen #footer-slot { dock: bottom; height: 1; }
+    """
 
     @property
     def poison_app(self) -> "PoisonApp":
@@ -27,10 +30,20 @@ class PoisonScreen(Screen):
         yield NavBar(self.MODE)
         yield from self.compose_body()
         yield RunStatus()
-        yield Footer(compact=True, show_command_palette=False)
+        # The footer is a widget per key: it replaces this blank line after the screen's first paint.
+        yield Static("", id="footer-slot")
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def _on_mount(self) -> None:
+        self.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        if not self.is_attached:  # the app quit before this screen's first paint was over
+            return
+        await self.mount(Footer(compact=True, show_command_palette=False))
+        await self.query_one("#footer-slot").remove()
 
     def on_screen_resume(self) -> None:
         self.sync()

@@ -12,8 +12,6 @@ from textual.widgets.option_list import Option
 
 from poisontui.engine.datasets import DATASETS
 from poisontui.engine.errors import PoisonError
-from poisontui.engine.experiment import RUN_PARAMS, Config
-from poisontui.engine.filedata import FILE_PARAMS
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.params import ParamForm
@@ -39,12 +37,22 @@ def summary_text(data, parts, name: str) -> Text:
     return text
 
 
+def run_params():
+    """The run's own parameters (seeds, split), from the engine, which loads after the first paint."""
+    from poisontui.engine.experiment import RUN_PARAMS
+
+    return RUN_PARAMS
+
+
 class DatasetScreen(PoisonScreen):
     MODE = "dataset"
     BINDINGS = [Binding("o", "browse", "Open file", id="dataset.open", show=False,
                         tooltip="Choose a data file from a folder tree")]
 
+    completed = False  # the widgets that follow the first paint are mounted
+
     def compose_body(self) -> ComposeResult:
+        # The first paint shows the choices only; the fields below them follow (`_complete`).
         with Horizontal(classes="body"):
             with VerticalScroll(classes="side", id="dataset-side"):
                 yield Label("Presets and data (enter chooses)", classes="section")
@@ -53,30 +61,45 @@ class DatasetScreen(PoisonScreen):
                 options += [Option("── built-in data ──", disabled=True)]
                 options += [Option(name, id=f"dataset:{name}") for name in DATASETS]
                 yield OptionList(*options, id="dataset-list")
-                yield Static("", id="dataset-hint", classes="hint")
-                yield Label("Your data file", classes="section")
-                yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
-                yield Button("Browse files (o)", id="browse", compact=True, flat=True)
-                yield Static("", id="csv-error", classes="error")
-                with Vertical(id="file-options"):
-                    yield Label("label column")
-                    yield Select([], id="data-label", prompt="(load a file)", compact=True)
-                    yield Label("columns to leave out (space toggles)")
-                    yield SelectionList(id="data-ignore", compact=True)
-                    yield ParamForm((), {}, name="file", id="file-form")
-                yield Label("Parameters", classes="section")
-                yield ParamForm((), {}, name="dataset", id="dataset-form")
-                yield Label("Split", classes="section")
-                yield ParamForm((), {}, name="split", id="split-form")
             with Vertical(classes="main"):
                 yield Static("loading...", id="dataset-summary")
                 # The chart (and plotext) arrives with the first data, after the first paint.
                 yield Vertical(id="dataset-view-slot")
 
+    def compose_fields(self) -> ComposeResult:
+        yield Static("", id="dataset-hint", classes="hint")
+        yield Label("Your data file", classes="section")
+        yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
+        yield Button("Browse files (o)", id="browse", compact=True, flat=True)
+        yield Static("", id="csv-error", classes="error")
+        yield Vertical(
+            Label("label column"),
+            Select([], id="data-label", prompt="(load a file)", compact=True),
+            Label("columns to leave out (space toggles)"),
+            SelectionList(id="data-ignore", compact=True),
+            ParamForm((), {}, name="file", id="file-form"),
+            id="file-options",
+        )
+        yield Label("Parameters", classes="section")
+        yield ParamForm((), {}, name="dataset", id="dataset-form")
+        yield Label("Split", classes="section")
+        yield ParamForm((), {}, name="split", id="split-form")
+
     def on_mount(self) -> None:
         self.query_one("#dataset-list", OptionList).focus()
+        self.call_after_refresh(self._complete)
+
+    async def _complete(self) -> None:
+        if not self.is_attached:  # the app quit before this screen's first paint was over
+            return
+        await self.query_one("#dataset-side").mount_all(self.compose_fields())
+        self.completed = True
+        self._show_hint()
+        self.sync()
 
     def sync(self) -> None:
+        if not (self.completed and self.poison_app.config_built):
+            return  # the first paint: this screen syncs again once its fields and the app's config are ready
         config = self.poison_app.config
         options = self.query_one("#dataset-list", OptionList)
         wanted = f"dataset:{config.dataset['name']}" if not config.data else None
@@ -99,15 +122,23 @@ class DatasetScreen(PoisonScreen):
             cls = DATASETS[config.dataset["name"]]
             form.reset(cls.params, config.dataset.get("params") or {}, owner=cls.name)
         self.query_one("#split-form", ParamForm).reset(
-            RUN_PARAMS[2:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
+            run_params()[2:], {"data_seed": config.data_seed, "test_size": config.test_size}, owner="split")
+        from poisontui.engine.filedata import FILE_PARAMS
+
         self.query_one("#file-form", ParamForm).reset(
             FILE_PARAMS, {"missing": config.missing, "sample": config.sample}, owner="data file")
         self.load_summary()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        kind, _, name = (event.option.id or "").partition(":")
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """The highlighted choice's summary, under the list (once the fields are mounted)."""
+        option = self.query_one("#dataset-list", OptionList).highlighted_option
+        kind, _, name = ((option.id if option else None) or "").partition(":")
         summary = PRESETS[name].summary if kind == "preset" else DATASETS[name].summary if kind else ""
-        self.query_one("#dataset-hint", Static).update(summary)
+        for hint in self.query("#dataset-hint").results(Static):
+            hint.update(summary)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, name = (event.option.id or "").partition(":")
@@ -180,6 +211,8 @@ class DatasetScreen(PoisonScreen):
 
     @work(thread=True, exclusive=True, group="csv", exit_on_error=False)
     def check_csv(self, path: str, label: str | None) -> None:
+        from poisontui.engine.experiment import Config
+
         current = self.poison_app.config
         probe = Config(data=path, label=label, data_seed=current.data_seed, test_size=current.test_size,
                        missing=current.missing, sample=current.sample)
@@ -202,6 +235,8 @@ class DatasetScreen(PoisonScreen):
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
     def load_summary(self) -> None:
+        from poisontui.engine.experiment import Config
+
         app = self.poison_app
         config = Config.from_dict(app.config.to_dict())
         try:

@@ -42,8 +42,8 @@ class RunStatus(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
+        # The progress bar is mounted with the first run: it is three widgets, none needed before.
         yield Static("", id="status-text")
-        yield ProgressBar(total=1, show_eta=False, show_percentage=True)
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._refresh_status)
@@ -51,9 +51,13 @@ class RunStatus(Horizontal):
 
     def _refresh_status(self, text: str) -> None:
         self.query_one("#status-text", Static).update(text)
-        self.set_class(bool(getattr(self.app, "running", False)), "-running")
+        running = bool(getattr(self.app, "running", False))
+        self.set_class(running, "-running")
+        if running and not self.query(ProgressBar):
+            self.mount(ProgressBar(total=1, show_eta=False, show_percentage=True))
+            self._refresh_progress(self.app.progress)
 
-    def _refresh_progress(self, progress: tuple[int, int]) -> None:
+    def _refresh_progress(self, progress: tuple[float, int]) -> None:
         done, total = progress
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        for bar in self.query(ProgressBar).results(ProgressBar):
+            bar.update(total=max(total, 1), progress=done)
