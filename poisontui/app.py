@@ -1,4 +1,4 @@
-"""The terminal app: four screens over one experiment config, runs in a worker thread.
+"""The terminal app: five screens over one experiment config; runs and sweeps in a child process.
 
 Start-up is kept light: nothing heavier than Textual is imported before the first screen is
 painted. The engine (numpy, the registries, the config) loads right after it.
@@ -18,10 +18,10 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState, get_current_worker
 
-from poisontui.engine.errors import Cancelled, PoisonError
+from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
+from poisontui.jobs import JobEnded, JobEvent
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
@@ -91,8 +91,11 @@ class PoisonApp(App):
         self.mitigation_params: dict[str, dict[str, Any]] = {}
         self.exiting = False
         self.ready = False  # the engine and config are loaded, after the first paint
-        self._run_worker: Worker | None = None
+        self.job = None  # the run or sweep in progress (engine.runner.Job)
+        self.start_method: str | None = None  # how its process starts; None: the usual (see engine.processes)
         self._run_started = 0.0
+        self._progress_label = ""
+        self._eta: tuple[float, float] | None = None  # seconds left, and when that was said
         self.pins: list[Result] = []
         self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0, "backend": "local",
                                                "scheduler": None}
@@ -129,6 +132,7 @@ class PoisonApp(App):
         return DatasetScreen()
 
     def on_mount(self) -> None:
+        self._ticker = self.set_interval(0.5, self._show_running_status, pause=True)
         self.add_mode("dataset", DatasetScreen)  # switch_mode("dataset") returns to the first screen
         if self.result is not None:
             self.switch_mode("results")
@@ -145,6 +149,10 @@ class PoisonApp(App):
             self.screen.sync()
         if self.loaded is not None:
             self._rerun_loaded()
+        else:
+            from poisontui.jobs import warm
+
+            warm(self.start_method)
         self.ready = True
 
     def _rerun_loaded(self) -> None:
@@ -312,16 +320,7 @@ class PoisonApp(App):
         except PoisonError as exc:
             self.notify(str(exc), title="Cannot run", severity="error")
             return
-        self._start("run", partial(self._run_in_thread, config), 4 + len(config.mitigations))
-
-    def _start(self, name: str, work, total: int) -> None:
-        self.running = True
-        self._run_started = time.monotonic()
-        self.progress = (0, total)
-        self.status = "starting..."
-        self.refresh_bindings()
-        self._run_worker = self.run_worker(work, name=name, group="run", thread=True, exclusive=True,
-                                           exit_on_error=False)
+        self._start("run", config.to_dict(), 4 + len(config.mitigations))
 
     def action_sweep(self) -> None:
         from poisontui.engine.experiment import Config
@@ -340,20 +339,97 @@ class PoisonApp(App):
             self.notify(str(exc), title="Cannot sweep", severity="error")
             return
         self.sweep, self.sweep_cells = sweep, []
-        self._start("sweep", partial(self._sweep_in_thread, sweep), sweep.seeds + sweep.cell_count)
+        self._start("sweep", sweep.to_dict(), sweep.seeds + sweep.cell_count)
         if self.current_mode == "sweep":
             self.screen.sync()
         else:
             self.switch_mode("sweep")
 
-    def _sweep_in_thread(self, sweep) -> None:
-        from poisontui.engine.sweep import run_sweep
+    # Runs and sweeps happen in a child process (engine/runner.py); its events arrive as messages.
 
-        worker = get_current_worker()
-        for cell in run_sweep(sweep, self._progress_from(worker), lambda: worker.is_cancelled):
-            if worker.is_cancelled:
-                break
-            self.call_from_thread(self._add_cell, cell)
+    def _start(self, kind: str, raw: dict[str, Any], total: int) -> None:
+        from poisontui.engine.runner import Job
+        from poisontui.jobs import host
+
+        self.job = Job(kind, raw, project=kind == "run", quiet=True, start_method=self.start_method)
+        self.running = True
+        self._run_started = time.monotonic()
+        self._progress_label, self._eta = "starting", None
+        self.progress = (0, total)
+        self.status = "starting..."
+        self.refresh_bindings()
+        self._ticker.resume()
+        host(self, self.job)
+
+    def on_job_event(self, message: JobEvent) -> None:
+        job = message.job
+        if job is not self.job or job.cancelled:
+            return  # an event of a job since cancelled or replaced
+        kind, *rest = message.event
+        if kind == "progress":
+            self._show_progress(*rest)
+        elif kind == "cell":
+            self._add_cell(rest[0])
+        elif kind == "result":
+            self._show_result(*rest)
+        elif kind == "done" and job.kind == "sweep":
+            self._finish_run()
+            self.notify(f"Sweep finished in {time.monotonic() - self._run_started:.1f} s.")
+            if self.current_mode == "sweep":
+                self.screen.show_cells()
+        elif kind == "error":
+            self._finish_run()
+            self._show_error(job.kind, *rest)
+
+    def on_job_ended(self, message: JobEnded) -> None:
+        if message.job is not self.job:
+            return
+        self.job = None
+        if self.running:
+            self._finish_run()
+        if message.job.cancelled and not self.exiting:
+            self.notify(f"Cancelled: the {message.job.kind}'s process has ended; the results shown are unchanged.")
+            if self.current_mode == "sweep":
+                self.screen.show_cells()
+
+    def _show_progress(self, done: float, total: int, label: str, eta: float | None) -> None:
+        self.progress = (done, total)
+        self._progress_label = f"{label} ({int(done)}/{total})"
+        self._eta = None if eta is None else (eta, time.monotonic())
+        self._show_running_status()
+
+    def _show_running_status(self) -> None:
+        """The status line while running: what, how far, how long so far, and the time left."""
+        job = self.job
+        if not self.running or job is None or job.cancelled:
+            return
+        from poisontui.engine.runner import eta_text
+
+        now = time.monotonic()
+        parts = [self._progress_label, f"{now - self._run_started:.0f} s"]
+        if self._eta is not None:
+            eta, at = self._eta
+            parts.append(eta_text(job.kind, max(0.0, eta - (now - at))))
+        self.status = " · ".join(p for p in parts if p)
+
+    def _show_result(self, result: Result, coords: Any) -> None:
+        self.result, self.result_coords = result, coords
+        self._finish_run()
+        if self.loaded is not None:
+            self._check_loaded(self.result)
+            self.status = self._idle_status()
+        else:
+            self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
+        if self.current_mode == "results":
+            self.screen.sync()
+        else:
+            self.switch_mode("results")
+
+    def _show_error(self, kind: str, error: str, message: str) -> None:
+        title = "Sweep failed" if kind == "sweep" else "Run failed"
+        if error == "crash":
+            message = f"{message}. The app is still usable; the results shown are unchanged."
+        self.notify(message, title=title, severity="error", timeout=10)
 
     def _add_cell(self, cell) -> None:
         self.sweep_cells.append(cell)
@@ -363,85 +439,34 @@ class PoisonApp(App):
             self._sweep_drawn = now
             self.screen.show_cells()
 
-    def _progress_from(self, worker: Worker):
-        def progress(done: int, total: int, label: str) -> None:
-            if not worker.is_cancelled:
-                self.call_from_thread(self._show_progress, done, total, label)
-
-        return progress
-
-    def _run_in_thread(self, config: Config) -> tuple[Result, Any]:
-        from poisontui.engine.experiment import run_experiment
-
-        worker = get_current_worker()
-        result = run_experiment(config, self._progress_from(worker), lambda: worker.is_cancelled, cache=self.cache)
-        from poisontui.engine.projection import project_2d
-
-        return result, project_2d(result.poisoned.X)
-
-    def _show_progress(self, done: int, total: int, label: str) -> None:
-        if self.running:
-            self.progress = (done, total)
-            self.status = f"running: {label} ({done}/{total}); escape cancels"
-
     def action_cancel(self) -> None:
         """Cancel the run; with no run, leave a text field so single-letter keys work again."""
         if not self.running and isinstance(self.focused, Input):
             self.screen.set_focus(None)
             return
-        if self.running and self._run_worker is not None:
-            self._run_worker.cancel()
-            self._finish_run()
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
-            self.notify("Cancelled; the results shown are unchanged.")
+        if self.running and self.job is not None and not self.job.cancelled:
+            # The child and its workers get SIGTERM now, SIGKILL in 0.5 s; JobEnded follows when they are gone.
+            self.job.cancel()
+            self.status = f"cancelling: ending the {self.job.kind}'s process..."
 
     def _finish_run(self) -> None:
         self.running = False
-        self._run_worker = None
+        self._ticker.pause()
         self.status = self._idle_status()
         self.refresh_bindings()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group != "run" or worker is not self._run_worker:
-            return
-        if event.state == WorkerState.SUCCESS and worker.name == "sweep":
-            self._finish_run()
-            self.notify(f"Sweep finished in {time.monotonic() - self._run_started:.1f} s.")
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
-        elif event.state == WorkerState.SUCCESS:
-            self.result, self.result_coords = worker.result
-            self._finish_run()
-            if self.loaded is not None:
-                self._check_loaded(self.result)
-                self.status = self._idle_status()
-            else:
-                self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
-            if self.current_mode == "results":
-                self.screen.sync()
-            else:
-                self.switch_mode("results")
-        elif event.state == WorkerState.ERROR:
-            error = worker.error
-            self._finish_run()
-            if isinstance(error, Cancelled):
-                return
-            if isinstance(error, PoisonError):
-                title = "Sweep failed" if worker.name == "sweep" else "Run failed"
-                self.notify(str(error), title=title, severity="error", timeout=10)
-            else:
-                self.notify(f"{type(error).__name__}: {error}", title="Run failed", severity="error", timeout=10)
-
     def action_quit(self) -> None:
-        if self._run_worker is not None:
-            self._run_worker.cancel()
         self.exit()
 
     def exit(self, *args, **kwargs) -> None:
         self.exiting = True
+        self.stop_job()
         super().exit(*args, **kwargs)
+
+    def stop_job(self) -> None:
+        """End the run or sweep in progress, its process and workers, at once."""
+        if self.job is not None:
+            self.job.stop(grace=0)
 
     # Command palette
 

@@ -188,10 +188,30 @@ def open_app(args: argparse.Namespace) -> int:
         from poisontui.engine.presets import PRESETS
 
         app_args = {"preset": lookup("preset", args.preset or "article", PRESETS).name}
+    import asyncio
+
     from poisontui.app import PoisonApp
 
-    PoisonApp(**app_args).run()
-    return 0
+    app = PoisonApp(**app_args)
+    try:
+        # The app's own event loop: asyncio.run would wait, on the way out, for work still running
+        # in the app's threads (a preview of large data), and quitting must give the terminal back at once.
+        app.run(loop=asyncio.new_event_loop())
+    finally:
+        app.stop_job()
+    _exit_now_if_threads_linger(app.return_code or 0)
+    return app.return_code or 0
+
+
+def _exit_now_if_threads_linger(code: int) -> None:
+    """Exit without waiting for the app's worker threads (previews, file checks): what they compute
+    is for screens that are gone. The terminal is already restored and no child process outlives us."""
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 # A config is a few hundred bytes; a result or sweep file with its cells a few MiB.

@@ -2,16 +2,23 @@
 
 
 async def settle(pilot):
-    """Wait for the app to load its engine after the first paint, then for its workers and the
-    screen updates they post."""
-    for _ in range(1000):
-        if pilot.app.ready:
-            break
-        await pilot.pause(0.01)
+    """Wait for the app to load its engine after the first paint, for a run or sweep to end, then
+    for its workers and the screen updates they post."""
+    await until(pilot, lambda: pilot.app.ready)
+    await until(pilot, lambda: not pilot.app.running)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot, condition, limit: float = 120.0) -> bool:
+    """Let the app run until `condition()` holds, or `limit` seconds pass (a bound, not a timing check)."""
+    for _ in range(int(limit / 0.02)):
+        if condition():
+            return True
+        await pilot.pause(0.02)
+    return condition()
 
 
 def frozen_result(config):

@@ -1,9 +1,11 @@
 """Pilot tests: the app driven from keys alone, as a user would."""
 
-import threading
+import os
+import signal
 
 import pytest
-from pilot import settle
+from pilot import settle, until
+from procs import alive, in_group
 from textual.widgets import DataTable, Input, Static
 
 from poisontui.app import PoisonApp
@@ -42,36 +44,87 @@ async def test_run_from_keys_shows_the_engines_figures():
         assert "results of the last run" in app.status
 
 
-async def test_escape_cancels_a_run_and_keeps_the_ui_answering(monkeypatch):
-    release = threading.Event()
-    entered = threading.Event()
-    original = MITIGATIONS["bagging"].mitigate
+def heavy_config() -> Config:
+    """A run long enough to be caught in its mitigation step."""
+    return Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 60000, "n_features": 40}},
+                             "mitigations": [{"name": "knn-sanitize"}, {"name": "label-issues"}]})
 
-    def slow_mitigate(self, *args, **kwargs):
-        entered.set()
-        release.wait(10)
-        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(MITIGATIONS["bagging"], "mitigate", slow_mitigate)
-    config = Config.from_preset("article")
-    config.mitigations = [{"name": "bagging", "params": {}}]
-    app = PoisonApp(config)
+async def start_heavy_run(pilot) -> int:
+    """Press r on the heavy config and wait for its mitigation step; return the run's process id."""
+    app = pilot.app
+    app.config = heavy_config()
+    app.config_changed()
+    await pilot.press("r")
+    assert await until(pilot, lambda: "mitigating" in app.status)
+    return app.job.pid
+
+
+async def test_escape_ends_the_runs_process_and_keeps_the_results():
+    app = PoisonApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("r")
-        for _ in range(100):
-            if entered.is_set():
-                break
-            await pilot.pause(0.05)
-        assert app.running and "running" in app.status
+        await settle(pilot)
+        shown, rows = app.result, app.screen.query_one("#results-table", DataTable).row_count
+        pid = await start_heavy_run(pilot)
+        assert app.running and alive(pid)
         await pilot.press("2")  # the UI still answers keys mid-run
         assert app.current_mode == "attack"
         await pilot.press("escape")
-        assert not app.running
-        release.set()
         await settle(pilot)
-        assert app.result is None  # the cancelled run delivered nothing
-        assert app.current_mode == "attack"
+        assert not app.running and app.job is None
+        assert not alive(pid) and in_group(pid) == []
+        assert any("Cancelled: the run's process has ended" in n.message for n in app._notifications)
+        assert app.result is shown and app.current_mode == "attack"
+        await pilot.press("4")
+        assert app.screen.query_one("#results-table", DataTable).row_count == rows
+
+
+async def test_quitting_during_a_run_leaves_no_process():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pid = await start_heavy_run(pilot)
+        group = in_group(pid)
+        assert pid in group
+        await pilot.press("q")
+    assert not any(alive(p) for p in group)
+
+
+async def test_a_crash_in_the_runs_process_is_a_clear_notice_and_the_app_goes_on(monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the partition table is corrupt")
+
+    monkeypatch.setattr(MITIGATIONS["bagging"], "mitigate", broken)
+    config = Config.from_preset("article")
+    config.mitigations = [{"name": "bagging", "params": {}}]
+    app = PoisonApp(config)
+    app.start_method = "fork"  # a forked child has the broken mitigation
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.result is None and not app.running
+        notice = next(n for n in app._notifications if n.title == "Run failed")
+        assert notice.message == ("unexpected error: RuntimeError: the partition table is corrupt. "
+                                  "The app is still usable; the results shown are unchanged.")
+        monkeypatch.undo()
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.result is not None and app.current_mode == "results"
+
+
+async def test_a_run_whose_process_is_killed_is_a_clear_notice():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pid = await start_heavy_run(pilot)
+        os.kill(pid, signal.SIGKILL)
+        await settle(pilot)
+        assert not app.running and app.result is None
+        notice = next(n for n in app._notifications if n.title == "Run failed")
+        assert notice.message.startswith("the run's process was killed by SIGKILL (out of memory?)")
 
 
 async def test_bad_csv_path_shows_a_message_and_keeps_settings(tmp_path):
@@ -234,28 +287,22 @@ async def test_sweep_grid_errors_show_in_place():
         assert app.sweep_settings["ratios"] == "0:0.4:0.1"  # the last good grid is kept
 
 
-async def test_sweep_cancel(monkeypatch):
-    import poisontui.engine.sweep as sweep_module
-
-    release = threading.Event()
-    original = sweep_module.cell_task
-
-    def slow(*args):
-        release.wait(10)
-        return original(*args)
-
-    monkeypatch.setattr(sweep_module, "cell_task", slow)
-    app = PoisonApp()
-    app.sweep_settings.update(ratios="0.1,0.2", seeds=1, jobs=1)
+async def test_cancelling_a_sweep_ends_its_workers_and_keeps_its_cells():
+    app = PoisonApp(Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 30000}},
+                                      "mitigations": [{"name": "knn-sanitize"}]}))
+    app.sweep_settings.update(ratios="0.1,0.2,0.3", seeds=4, jobs=2)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("s")
-        await pilot.pause(0.3)
-        assert app.running and app.current_mode == "sweep"
-        await pilot.press("escape")
-        assert not app.running
-        release.set()
         await settle(pilot)
-        assert len(app.sweep_cells) <= 1
+        await pilot.press("s")
+        assert await until(pilot, lambda: len(app.sweep_cells) >= 1)
+        pid = app.job.pid
+        assert await until(pilot, lambda: len(in_group(pid)) == 3)  # the sweep's process and two workers
+        group = in_group(pid)
+        await pilot.press("escape")
+        await settle(pilot)
+        kept = len(app.sweep_cells)
+        assert not app.running and not any(alive(p) for p in group)
+        assert 1 <= kept < 12 and f"{kept} of 12 cells" in text_of(app, "#sweep-headline")
         assert "stopped" in text_of(app, "#sweep-headline")
 
 

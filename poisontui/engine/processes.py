@@ -12,9 +12,9 @@ import sys
 import threading
 
 # What runs and sweep cells import; a fork server loads it once, and the processes it forks start warm.
-WARM_MODULES = ["poisontui.engine.runner", "poisontui.engine.sweep", "sklearn.linear_model", "sklearn.neighbors",
-                "sklearn.ensemble", "sklearn.model_selection", "sklearn.neural_network", "sklearn.svm",
-                "sklearn.decomposition", "cleanlab.filter", "scipy.optimize"]
+WARM_MODULES = ["poisontui.engine.runner", "poisontui.engine.sweep", "sklearn.datasets", "sklearn.linear_model",
+                "sklearn.neighbors", "sklearn.ensemble", "sklearn.model_selection", "sklearn.neural_network",
+                "sklearn.svm", "sklearn.preprocessing", "sklearn.decomposition", "cleanlab.filter", "scipy.optimize"]
 
 
 def context(start_method: str | None = None):

@@ -57,11 +57,12 @@ def counted(items: Iterable[T], total: int, what: str) -> Iterator[T]:
         report(done, total, what)
 
 
-def timed_chunks(n: int, what: str, *, first: int = 256, target: float = 0.2, align: int = 256) -> Iterator[slice]:
+def timed_chunks(n: int, what: str, *, first: int = 256, target: float = 0.1, align: int = 256) -> Iterator[slice]:
     """Slices covering range(n), each sized so that processing it takes about `target` seconds.
 
-    The first chunk has `first` rows; later ones grow or shrink (at most fourfold at a time)
+    The first chunk has `first` rows; later ones grow (at most twofold at a time) or shrink
     after timing the previous one, in multiples of `align`. Progress is reported after each.
+    A short target leaves room for a busy machine: a chunk may take several times its target.
     """
     start, size = 0, max(1, min(first, n))
     report(0, n, what)
@@ -73,5 +74,5 @@ def timed_chunks(n: int, what: str, *, first: int = 256, target: float = 0.2, al
         report(stop, n, what)
         start = stop
         wanted = size * target / max(seconds, 1e-6)
-        size = int(min(max(wanted, size / 4), size * 4))
+        size = int(min(max(wanted, size / 4), size * 2))
         size = max(align, size - size % align)

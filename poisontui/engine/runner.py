@@ -35,6 +35,7 @@ from poisontui.engine.errors import InputError, PoisonError
 KINDS = ("run", "sweep")
 GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 PROGRESS_EVERY = 0.1  # at most this often, unless the step changes
+NICENESS = 10  # the child's (and its workers') scheduling priority, below the caller's
 
 
 class RunFailed(PoisonError):
@@ -117,7 +118,8 @@ class Job:
     def stop(self, grace: float = GRACE) -> None:
         """End the child and its workers and wait for them: SIGTERM, then SIGKILL after `grace` s.
         Nothing more arrives from `events`."""
-        self.cancelled = True
+        if not self.ended:
+            self.cancelled = True
         self._halt(grace)
 
     def _halt(self, grace: float) -> None:
@@ -230,6 +232,7 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
     processes.die_with_parent(parent)
     os.setpgid(0, 0)  # a group of its own, with its workers, so one signal ends them all
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the caller's to handle
+    os.nice(NICENESS)  # the caller (a UI) comes first for the CPU; the work takes what is left
     if quiet:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
