@@ -1,9 +1,12 @@
-"""Headless runs and sweeps stop at once when interrupted, and leave no process or file behind."""
+"""Runs and sweeps stop at once when interrupted, headless or in the app, and leave no process or file behind."""
 
+import json
 import os
+import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -75,3 +78,35 @@ def test_an_unexpected_failure_in_the_run_is_one_line(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert captured.err == "error: unexpected error: RuntimeError: the partition table is corrupt\n"
     assert captured.out == ""
+
+
+def test_closing_the_terminal_during_a_run_leaves_no_process(tmp_path):
+    """SIGHUP, as when the terminal or the SSH connection closes, ends the app, its run and everything below."""
+    config = tmp_path / "heavy.json"
+    config.write_text(json.dumps({"dataset": {"name": "synthetic", "params": {"n_samples": 60000, "n_features": 40}},
+                                  "mitigations": [{"name": "knn-sanitize"}]}))
+    app, terminal = pty.fork()
+    if app == 0:
+        os.execv(sys.executable, [sys.executable, "-m", "poisontui", "--load", str(config)])
+
+    def drain():
+        try:
+            while os.read(terminal, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    below = []
+    try:
+        # --load reruns the file's config at once: the fork server, its resource tracker and the run's process.
+        assert wait_until(lambda: len(descendants(app)) >= 3, limit=60)
+        below = descendants(app)
+        os.kill(app, signal.SIGHUP)
+        os.waitpid(app, 0)
+        assert wait_until(lambda: not any(alive(pid) for pid in below))
+    finally:
+        for pid in [app, *below]:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        os.close(terminal)
