@@ -266,9 +266,8 @@ def _send_quietly(send, message: tuple) -> None:
 def _run(send, raw: dict[str, Any], progress: _Progress, project: bool) -> None:
     from poisontui.engine.experiment import Config, run_experiment
 
-    config = Config.from_dict(raw)
-    preflight(config)
-    result = run_experiment(config, progress)
+    # The memory guard runs in here, before any data is made (Config.load_data).
+    result = run_experiment(Config.from_dict(raw), progress)
     coords = None
     if project:
         from poisontui.engine.projection import project_2d
@@ -280,15 +279,5 @@ def _run(send, raw: dict[str, Any], progress: _Progress, project: bool) -> None:
 def _sweep(send, raw: dict[str, Any], progress: _Progress) -> None:
     from poisontui.engine.sweep import SweepConfig, run_sweep
 
-    sweep = SweepConfig.from_dict(raw)
-    preflight(sweep.experiment)
-    for cell in run_sweep(sweep, progress):
+    for cell in run_sweep(SweepConfig.from_dict(raw), progress):
         send.send(("cell", cell))
-
-
-def preflight(config) -> None:
-    """Checks made in the child before any data is loaded.
-
-    The memory guard belongs here: refuse a config whose estimated memory exceeds what the
-    machine has, with the estimate and the limit in the message, before anything is allocated.
-    """
