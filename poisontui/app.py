@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -26,7 +26,6 @@ from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
 if TYPE_CHECKING:
-    from poisontui.engine.cache import DataCache
     from poisontui.engine.experiment import Config, Result
 
 
@@ -121,13 +120,6 @@ class PoisonApp(App):
     def config_built(self) -> bool:
         return self._config is not None
 
-    @cached_property
-    def cache(self) -> DataCache:
-        """Loaded data kept between screens' previews."""
-        from poisontui.engine.cache import DataCache
-
-        return DataCache()
-
     def get_default_screen(self) -> Screen:
         return DatasetScreen()
 
@@ -142,7 +134,6 @@ class PoisonApp(App):
         """Load the engine and the config, and fill in the screen drawn without them."""
         if self.exiting:
             return
-        self.cache  # noqa: B018 - made here, on the event loop, before any worker thread needs it
         self._remember_mitigation_params()
         self.config_changed()
         if isinstance(self.screen, DatasetScreen):  # other screens sync as they are shown

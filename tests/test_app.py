@@ -5,7 +5,7 @@ import signal
 
 import pytest
 from pilot import settle, until
-from procs import alive, in_group
+from procs import alive, in_group, wait_until
 from textual.widgets import DataTable, Input, Static
 
 from poisontui.app import PoisonApp
@@ -74,7 +74,7 @@ async def test_escape_ends_the_runs_process_and_keeps_the_results():
         await pilot.press("escape")
         await settle(pilot)
         assert not app.running and app.job is None
-        assert not alive(pid) and in_group(pid) == []
+        assert not alive(pid) and wait_until(lambda: in_group(pid) == [])
         assert any("Cancelled: the run's process has ended" in n.message for n in app._notifications)
         assert app.result is shown and app.current_mode == "attack"
         await pilot.press("4")
@@ -89,7 +89,7 @@ async def test_quitting_during_a_run_leaves_no_process():
         group = in_group(pid)
         assert pid in group
         await pilot.press("q")
-    assert not any(alive(p) for p in group)
+    assert wait_until(lambda: not any(alive(p) for p in group))
 
 
 async def test_a_crash_in_the_runs_process_is_a_clear_notice_and_the_app_goes_on(monkeypatch):
@@ -301,7 +301,7 @@ async def test_cancelling_a_sweep_ends_its_workers_and_keeps_its_cells():
         await pilot.press("escape")
         await settle(pilot)
         kept = len(app.sweep_cells)
-        assert not app.running and not any(alive(p) for p in group)
+        assert not app.running and wait_until(lambda: not any(alive(p) for p in group))
         assert 1 <= kept < 12 and f"{kept} of 12 cells" in text_of(app, "#sweep-headline")
         assert "stopped" in text_of(app, "#sweep-headline")
 

@@ -77,6 +77,27 @@ def test_first_paint_happens_before_numpy_or_scikit_learn_is_imported():
     assert out.stdout.split() == ["False", "False", "DatasetScreen", "True", "article"], out.stderr
 
 
+def test_the_apps_own_process_never_imports_scikit_learn():
+    """Previews, runs and sweeps compute in child processes; the app's process only draws."""
+    code = (
+        "import asyncio, sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from pilot import settle\n"
+        "from poisontui.app import PoisonApp\n"
+        "async def main():\n"
+        "    app = PoisonApp()\n"
+        "    app.sweep_settings.update(ratios='0.1,0.2', seeds=1, jobs=1)\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        for keys in (['2'], ['3'], ['r'], ['5', 's'], ['1']):\n"
+        "            await pilot.press(*keys)\n"
+        "            await settle(pilot)\n"
+        "        print(app.result is not None, len(app.sweep_cells), 'sklearn' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["True", "2", "False"], out.stderr
+
+
 def test_the_installed_package_carries_its_stylesheet(tmp_path):
     """Run away from the source tree, so the installed copy is the one imported."""
     code = "import pathlib, poisontui; print(pathlib.Path(poisontui.__file__).with_name('app.tcss').is_file())"

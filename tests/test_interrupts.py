@@ -13,6 +13,7 @@ import pytest
 from procs import alive, descendants, wait_until
 
 from poisontui.cli import main
+from poisontui.engine import processes
 from poisontui.engine.mitigations import MITIGATIONS
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks read /proc")
@@ -73,7 +74,8 @@ def test_an_unexpected_failure_in_the_run_is_one_line(monkeypatch, capsys):
     def broken(self, *args, **kwargs):
         raise RuntimeError("the partition table is corrupt")
 
-    monkeypatch.setattr(MITIGATIONS["bagging"], "mitigate", broken)  # the forked run inherits it
+    monkeypatch.setattr(MITIGATIONS["bagging"], "mitigate", broken)
+    monkeypatch.setattr(processes, "child_method", lambda: "fork")  # a forked run inherits the broken mitigation
     assert main(["run", "--mitigation", "bagging"]) == 1
     captured = capsys.readouterr()
     assert captured.err == "error: unexpected error: RuntimeError: the partition table is corrupt\n"

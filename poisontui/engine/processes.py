@@ -41,6 +41,16 @@ def context(start_method: str | None = None):
     return chosen
 
 
+def child_method() -> str | None:
+    """How to start a run's child process from here: as `context` chooses, except that a process
+    that has loaded scikit-learn may have OpenMP threads, and a forked child hangs in its first
+    OpenMP region; such a caller (a test, a library user) gets a fork server. The command line
+    forks before it loads scikit-learn. (A sweep's pool workers compute on one thread each, which
+    is safe after a fork.)"""
+    return "forkserver" if "sklearn" in sys.modules and "forkserver" in multiprocessing.get_all_start_methods() \
+        else None
+
+
 def start_helpers(chosen) -> None:
     """Start multiprocessing's helper processes with a real stderr.
 

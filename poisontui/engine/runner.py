@@ -13,7 +13,8 @@ as plain data (`Config.to_dict()`, `SweepConfig.to_dict()`); what comes back, as
                                             a sweep) or None while there is no estimate yet
     ("cell", Cell)                          one finished cell of a sweep
     ("result", Result, coords)              a run's result, without its feature matrices (see
-                                            `portable`), and its 2-D projection if asked for
+                                            `portable`), and its 2-D projection if asked for;
+                                            for a preview, what the screen draws (see `preview`)
     ("done",)                               the end of a run or sweep
     ("error", kind, message)                kind "input" (the config cannot run), "memory" or "crash"
 
@@ -26,13 +27,13 @@ from __future__ import annotations
 import os
 import signal
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any, Callable, Iterator
 
 from poisontui.engine import processes
 from poisontui.engine.errors import InputError, PoisonError
 
-KINDS = ("run", "sweep")
+KINDS = ("run", "sweep", "preview")
 GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 PROGRESS_EVERY = 0.1  # at most this often, unless the step changes
 NICENESS = 10  # the child's (and its workers') scheduling priority, below the caller's
@@ -53,7 +54,7 @@ class Job:
     def __init__(self, kind: str, config: dict[str, Any], *, project: bool = False, quiet: bool = False,
                  start_method: str | None = None) -> None:
         if kind not in KINDS:
-            raise ValueError(f"a job is a run or a sweep, not {kind!r}")
+            raise ValueError(f"a job is one of {', '.join(KINDS)}, not {kind!r}")
         self.kind, self.config = kind, config
         self.project = project  # send a run's 2-D projection with its result
         self.quiet = quiet  # the child's stdout and stderr go to /dev/null (they would draw over a TUI)
@@ -70,7 +71,7 @@ class Job:
     def start(self) -> None:
         if self.cancelled:
             return
-        chosen = processes.context(self.start_method)
+        chosen = processes.context(self.start_method or processes.child_method())
         # A fork server's children are its own: only fork and spawn make the caller their parent.
         parent = None if chosen.get_start_method() == "forkserver" else os.getpid()
         receive, send = chosen.Pipe(duplex=False)
@@ -158,14 +159,14 @@ def error_of(event: tuple) -> BaseException:
 
 
 def run_job(kind: str, config: dict[str, Any], progress: Callable[..., None] | None = None,
-            on_cell: Callable[[Any], None] | None = None) -> Any:
+            on_cell: Callable[[Any], None] | None = None, quiet: bool = False) -> Any:
     """Run a job in a child process and wait for it; return a run's result.
 
     `progress(done, total, label, eta)` and `on_cell(cell)` are called as events arrive; an error
     is raised as `InputError`, `MemoryError` or `RunFailed`. However this ends (ctrl+c included),
     the child and its workers have ended before it returns or raises.
     """
-    job = Job(kind, config)
+    job = Job(kind, config, quiet=quiet)
     result = None
     try:
         job.start()
@@ -183,11 +184,27 @@ def run_job(kind: str, config: dict[str, Any], progress: Callable[..., None] | N
     return result
 
 
+def preview(what: str, config: dict[str, Any]) -> Any:
+    """What a screen shows before any training, computed in a child process, so that the app's own
+    process never loads data or scikit-learn. Waits for it: call from a thread.
+
+    "data": the data and its split (feature matrices left out) of `config`, which checks that it loads;
+    "summary": the same and the training rows' 2-D projection, (data, split, coords, axes);
+    "attack": the attack's preview (`engine.preview.AttackPreview`, feature matrices left out).
+    """
+    return run_job("preview", {"what": what, "config": config}, quiet=True)
+
+
 def portable(result):
     """The result without its feature matrices, which are most of its size: what is shown, exported,
     pinned or compared needs only labels, masks, flags and scores (`X` fields are None)."""
-    return replace(result, data=replace(result.data, X=None), split=replace(result.split, X_train=None, X_test=None),
-                   poisoned=replace(result.poisoned, X=None))
+    return replace(result, data=_no_features(result.data), split=_no_features(result.split),
+                   poisoned=_no_features(result.poisoned))
+
+
+def _no_features(part):
+    """Data, a split or a poisoned set with its feature matrices (X, X_train, X_test) set to None."""
+    return replace(part, **{f.name: None for f in fields(part) if f.name in ("X", "X_train", "X_test")})
 
 
 def eta_text(kind: str, eta: float | None) -> str:
@@ -241,8 +258,10 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
         progress = _Progress(send, kind)
         if kind == "run":
             _run(send, raw, progress, project)
-        else:
+        elif kind == "sweep":
             _sweep(send, raw, progress)
+        else:
+            _preview(send, raw)
         send.send(("done",))
     except (BrokenPipeError, ConnectionResetError):
         os._exit(0)  # the caller went away: nobody is listening
@@ -281,3 +300,24 @@ def _sweep(send, raw: dict[str, Any], progress: _Progress) -> None:
 
     for cell in run_sweep(SweepConfig.from_dict(raw), progress):
         send.send(("cell", cell))
+
+
+def _preview(send, raw: dict[str, Any]) -> None:
+    from poisontui.engine.cache import DataCache
+    from poisontui.engine.experiment import Config
+
+    config, what = Config.from_dict(raw["config"]), raw["what"]
+    if what == "attack":
+        from poisontui.engine.preview import preview_attack
+
+        shown = preview_attack(config, DataCache(size=0))
+        payload = replace(shown, data=_no_features(shown.data), split=_no_features(shown.split),
+                          poisoned=_no_features(shown.poisoned))
+    else:
+        data, parts = DataCache(size=0).get(config)
+        payload = (_no_features(data), _no_features(parts))
+        if what == "summary":
+            from poisontui.engine.projection import project_2d
+
+            payload += project_2d(parts.X_train)
+    send.send(("result", payload, None))

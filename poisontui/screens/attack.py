@@ -89,10 +89,9 @@ class AttackScreen(PoisonScreen):
     def update_preview(self) -> None:
         app = self.poison_app
         try:
-            config = Config.from_dict(app.config.to_dict())
-            from poisontui.engine.preview import preview_attack
+            from poisontui.engine.runner import preview as compute
 
-            preview = preview_attack(config, app.cache)
+            preview = compute("attack", Config.from_dict(app.config.to_dict()).to_dict())
         except PoisonError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return

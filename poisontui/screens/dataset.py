@@ -216,8 +216,10 @@ class DatasetScreen(PoisonScreen):
         current = self.poison_app.config
         probe = Config(data=path, label=label, data_seed=current.data_seed, test_size=current.test_size,
                        missing=current.missing, sample=current.sample)
+        from poisontui.engine.runner import preview
+
         try:
-            self.poison_app.cache.get(probe)
+            preview("data", probe.to_dict())  # loads it in a child process: the app's own never holds data
         except PoisonError as exc:
             self.app.call_from_thread(self._csv_failed, str(exc))
             return
@@ -240,11 +242,10 @@ class DatasetScreen(PoisonScreen):
         app = self.poison_app
         config = Config.from_dict(app.config.to_dict())
         try:
-            data, parts = app.cache.get(config)
-            from poisontui.engine.projection import project_2d
+            from poisontui.engine.runner import preview
             from poisontui.widgets.charts import class_series
 
-            coords, axes = project_2d(parts.X_train)
+            data, parts, coords, axes = preview("summary", config.to_dict())
         except PoisonError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
