@@ -21,12 +21,12 @@ from textual.widgets import Input
 
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
-from poisontui.jobs import JobEnded, JobEvent
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
 if TYPE_CHECKING:
     from poisontui.engine.experiment import Config, Result
+    from poisontui.jobs import JobEnded, JobEvent
 
 
 def _lazy_screen(module: str, name: str):

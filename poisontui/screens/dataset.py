@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -14,7 +16,9 @@ from poisontui.engine.datasets import DATASETS
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.params import ParamForm
+
+if TYPE_CHECKING:
+    from poisontui.widgets.params import ParamForm
 
 ROLE_WORDS = {"numeric": "number", "category": "one-hot", "date": "date", "ignored": "left out"}
 
@@ -67,6 +71,8 @@ class DatasetScreen(PoisonScreen):
                 yield Vertical(id="dataset-view-slot")
 
     def compose_fields(self) -> ComposeResult:
+        from poisontui.widgets.params import ParamForm
+
         yield Static("", id="dataset-hint", classes="hint")
         yield Label("Your data file", classes="section")
         yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
@@ -115,6 +121,8 @@ class DatasetScreen(PoisonScreen):
 
     def _fill(self) -> None:
         config = self.poison_app.config
+        from poisontui.widgets.params import ParamForm
+
         form = self.query_one("#dataset-form", ParamForm)
         if config.data:
             form.reset((), {}, owner="a data file")

@@ -42,20 +42,22 @@ class RunStatus(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        # The progress bar is mounted with the first run: it is three widgets, none needed before.
+        # The progress bar, three widgets, joins after the screen's first paint (it shows only while running).
         yield Static("", id="status-text")
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._refresh_status)
         self.watch(self.app, "progress", self._refresh_progress)
+        self.call_after_refresh(self._add_bar)
+
+    def _add_bar(self) -> None:
+        if self.is_attached and not self.query(ProgressBar):
+            self.mount(ProgressBar(total=1, show_eta=False, show_percentage=True))
+            self.call_after_refresh(self._refresh_progress, self.app.progress)
 
     def _refresh_status(self, text: str) -> None:
         self.query_one("#status-text", Static).update(text)
-        running = bool(getattr(self.app, "running", False))
-        self.set_class(running, "-running")
-        if running and not self.query(ProgressBar):
-            self.mount(ProgressBar(total=1, show_eta=False, show_percentage=True))
-            self._refresh_progress(self.app.progress)
+        self.set_class(bool(getattr(self.app, "running", False)), "-running")
 
     def _refresh_progress(self, progress: tuple[float, int]) -> None:
         done, total = progress
