@@ -169,22 +169,20 @@ async def in_app() -> None:
         await app.workers.wait_for_complete()
         report("idle", await watch(app, pilot, 5.0, False), await watch(app, pilot, 10.0, True))
 
-        await pilot.press("r")
-        quiet, busy = await watch(app, pilot, 10.0, False), await watch(app, pilot, 12.0, True)
-        report("heavy run", quiet, busy)
-        own, others = await cancel_cpu(app, pilot)
-        print(f"  CPU from 1 s to 3 s after escape: the app's process {own * 1000:.0f} ms (its event loop "
-              f"and the 10 ms timer), its child processes {others * 1000:.0f} ms")
+        await busy_with(app, pilot, "heavy run", "r", 10.0, 12.0)
         while app.running:
             await pilot.pause(0.1)
-
         app.config = Config.from_dict(SWEEP_DATA)
-        await pilot.press("s")
-        quiet, busy = await watch(app, pilot, 8.0, False), await watch(app, pilot, 10.0, True)
-        report("sweep", quiet, busy)
-        own, others = await cancel_cpu(app, pilot)
-        print(f"  CPU from 1 s to 3 s after escape: the app's process {own * 1000:.0f} ms, its child processes "
-              f"{others * 1000:.0f} ms")
+        await busy_with(app, pilot, "sweep", "s", 8.0, 10.0)
+
+
+async def busy_with(app, pilot, name: str, key: str, quiet: float, busy: float) -> None:
+    """Start work with `key`, watch it without keys and then with screen switches, then cancel it."""
+    await pilot.press(key)
+    report(name, await watch(app, pilot, quiet, False), await watch(app, pilot, busy, True))
+    own, others = await cancel_cpu(app, pilot)
+    print(f"  CPU from 1 s to 3 s after escape: the app's process {own * 1000:.0f} ms (its event loop and the "
+          f"10 ms timer), its child processes {others * 1000:.0f} ms")
 
 
 def drain(fd: int) -> None:

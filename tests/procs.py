@@ -1,6 +1,7 @@
 """Helpers for tests about processes: who is alive, and in which process group (Linux /proc)."""
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -55,3 +56,10 @@ def wait_until(condition, limit: float = 60.0) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def kill_all(pids) -> None:
+    """SIGKILL whichever of `pids` still live: a failed test leaves nothing running."""
+    for pid in pids:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)

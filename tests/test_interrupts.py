@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from procs import alive, descendants, wait_until
+from procs import alive, descendants, kill_all, wait_until
 
 from poisontui.cli import main
 from poisontui.engine import processes
@@ -48,9 +48,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_file(tmp_path, command, processes
         assert wait_until(lambda: not any(alive(pid) for pid in below))
     finally:
         cli.kill()
-        for pid in below:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(below)
 
 
 def test_sigterm_during_a_sweep_ends_the_workers_quietly():
@@ -65,9 +63,7 @@ def test_sigterm_during_a_sweep_ends_the_workers_quietly():
         assert "Traceback" not in err and "Error" not in err
     finally:
         cli.kill()
-        for pid in below:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(below)
 
 
 def test_an_unexpected_failure_in_the_run_is_one_line(monkeypatch, capsys):
@@ -108,7 +104,5 @@ def test_closing_the_terminal_during_a_run_leaves_no_process(tmp_path):
         os.waitpid(app, 0)
         assert wait_until(lambda: not any(alive(pid) for pid in below))
     finally:
-        for pid in [app, *below]:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_all([app, *below])
         os.close(terminal)

@@ -9,7 +9,7 @@ from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.mitigations.base import canonical_classes
 from poisontui.engine.mitigations.validation import nearest_rows
 from poisontui.engine.models import MODELS
-from poisontui.engine.progress import counted, report, reporting, timed_chunks
+from poisontui.engine.progress import report, reporting, timed_chunks
 
 
 def listen(calls):

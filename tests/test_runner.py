@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from procs import alive, descendants, in_group, wait_until
+from procs import alive, descendants, in_group, kill_all, wait_until
 
 from poisontui.engine.errors import InputError
 from poisontui.engine.experiment import Config, run_experiment
@@ -152,8 +152,7 @@ def test_a_worker_dies_with_its_parent():
         caller.wait()
         assert wait_until(lambda: not alive(worker))
     finally:
-        if alive(worker):
-            os.kill(worker, signal.SIGKILL)
+        kill_all([worker])
 
 
 def test_the_child_and_its_workers_die_with_the_caller():
@@ -184,9 +183,7 @@ def test_the_child_and_its_workers_die_with_the_caller():
         assert wait_until(lambda: not any(alive(pid) for pid in below))
     finally:
         caller.kill()
-        for pid in below:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_all(below)
 
 
 def test_a_caller_that_has_used_openmp_threads_still_gets_its_result():
