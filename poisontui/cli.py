@@ -436,9 +436,9 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     def add(cell) -> None:
         if not cells:
-            from poisontui.engine.sweep import sweep_data
+            from poisontui.engine.runner import preview
 
-            announce_data(experiment, sweep_data)
+            announce_data(experiment, lambda config: preview("data", config.to_dict()))
         cells.append(cell)
 
     run_job("sweep", sweep.to_dict(), progress=_stderr_progress("sweep"), on_cell=add)

@@ -9,7 +9,8 @@ async def settle(pilot):
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)  # a table sizes its columns on a later refresh; let it, on a busy machine too
 
 
 async def until(pilot, condition, limit: float = 120.0) -> bool:

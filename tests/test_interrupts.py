@@ -51,16 +51,15 @@ def test_ctrl_c_exits_130_with_one_line_and_no_file(tmp_path, command, processes
         kill_all(below)
 
 
-def test_sigterm_during_a_sweep_ends_the_workers_quietly():
+def test_sigterm_during_a_sweep_ends_its_process_and_workers_quietly():
     cli = start_cli("sweep", *HEAVY, "--ratios", "0.1,0.2,0.3", "--seeds", "3", "--jobs", "2")
     below = []
     try:
         below = working(cli, 3)  # the run's process and its two workers
         cli.terminate()
         _, err = cli.communicate(timeout=60)
-        assert cli.returncode == -signal.SIGTERM
+        assert cli.returncode == 130 and err == "interrupted\n"  # as ctrl+c
         assert wait_until(lambda: not any(alive(pid) for pid in below))
-        assert "Traceback" not in err and "Error" not in err
     finally:
         cli.kill()
         kill_all(below)

@@ -248,7 +248,7 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
     """The child's whole life: run the job, send what it makes, and end."""
     processes.die_with_parent(parent)
     os.setpgid(0, 0)  # a group of its own, with its workers, so one signal ends them all
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the caller's to handle
+    processes.quiet_signals()  # ctrl+c is the caller's to handle; SIGTERM ends this process as it is
     os.nice(NICENESS)  # the caller (a UI) comes first for the CPU; the work takes what is left
     if quiet:
         devnull = os.open(os.devnull, os.O_WRONLY)
