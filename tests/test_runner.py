@@ -114,6 +114,21 @@ def test_cancel_ends_the_child_and_nothing_more_arrives():
     assert wait_until(lambda: in_group(pid) == [])  # SIGKILLed workers take a moment to go
 
 
+def test_sigterm_ends_the_child_even_where_the_caller_turns_it_into_an_interrupt():
+    """The command line raises KeyboardInterrupt on SIGTERM; a forked child must not inherit that."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        job = Job("run", heavy_config(), start_method="fork")
+        events = started(job, "mitigating")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    job.cancel()
+    assert list(events) == [] and job.process.exitcode == -signal.SIGTERM
+
+
 def test_stop_ends_a_sweeps_workers_too():
     job = Job("sweep", heavy_sweep())
     events = started(job, "ratio")  # the first cell ran in the child; the pool's workers are at the next ones
