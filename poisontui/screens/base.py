@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from poisontui.widgets.status import NavBar, RunStatus
 
@@ -42,6 +42,8 @@ class PoisonScreen(Screen):
     async def _add_footer(self) -> None:
         if not self.is_attached:  # the app quit before this screen's first paint was over
             return
+        from textual.widgets import Footer
+
         await self.mount(Footer(compact=True, show_command_palette=False))
         await self.query_one("#footer-slot").remove()
 

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from poisontui.engine.datasets import DATASETS
@@ -18,6 +18,8 @@ from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
 
 if TYPE_CHECKING:
+    from textual.widgets import Button, Select, SelectionList
+
     from poisontui.widgets.params import ParamForm
 
 ROLE_WORDS = {"numeric": "number", "category": "one-hot", "date": "date", "ignored": "left out"}
@@ -71,6 +73,8 @@ class DatasetScreen(PoisonScreen):
                 yield Vertical(id="dataset-view-slot")
 
     def compose_fields(self) -> ComposeResult:
+        from textual.widgets import Button, Select, SelectionList
+
         from poisontui.widgets.params import ParamForm
 
         yield Static("", id="dataset-hint", classes="hint")
@@ -200,6 +204,8 @@ class DatasetScreen(PoisonScreen):
         self.check_csv(path, None)
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        from textual.widgets import Select
+
         config = self.poison_app.config
         if event.select.id != "data-label" or not config.data or event.value in (Select.BLANK, config.label):
             return
@@ -283,6 +289,8 @@ class DatasetScreen(PoisonScreen):
 
     def _show_columns(self, report) -> None:
         """The file's columns in the label drop-down and the leave-out list, marked with their roles."""
+        from textual.widgets import Select, SelectionList
+
         roles = {r.column: r for r in report.roles}
         label = self.query_one("#data-label", Select)
         ignore = self.query_one("#data-ignore", SelectionList)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 SCREENS = (("dataset", "1", "Dataset"), ("attack", "2", "Attack"), ("mitigations", "3", "Mitigations"),
            ("results", "4", "Results"), ("sweep", "5", "Sweep"))
@@ -51,6 +51,8 @@ class RunStatus(Horizontal):
         self.call_after_refresh(self._add_bar)
 
     def _add_bar(self) -> None:
+        from textual.widgets import ProgressBar
+
         if self.is_attached and not self.query(ProgressBar):
             self.mount(ProgressBar(total=1, show_eta=False, show_percentage=True))
             self.call_after_refresh(self._refresh_progress, self.app.progress)
@@ -61,5 +63,7 @@ class RunStatus(Horizontal):
 
     def _refresh_progress(self, progress: tuple[float, int]) -> None:
         done, total = progress
+        from textual.widgets import ProgressBar
+
         for bar in self.query(ProgressBar).results(ProgressBar):
             bar.update(total=max(total, 1), progress=done)
