@@ -354,8 +354,8 @@ class PoisonApp(App):
 
     def on_job_event(self, message: JobEvent) -> None:
         job = message.job
-        if job is not self.job or job.cancelled:
-            return  # an event of a job since cancelled or replaced
+        if job is not self.job or job.cancelled or self.closing:
+            return  # an event of a job since cancelled or replaced, or of the app's last moments
         kind, *rest = message.event
         if kind == "progress":
             self._show_progress(*rest)
@@ -373,7 +373,7 @@ class PoisonApp(App):
             self._show_error(job.kind, *rest)
 
     def on_job_ended(self, message: JobEnded) -> None:
-        if message.job is not self.job:
+        if message.job is not self.job or self.closing:
             return
         self.job = None
         if self.running:
@@ -453,6 +453,11 @@ class PoisonApp(App):
         self.exiting = True
         self.stop_job()
         super().exit(*args, **kwargs)
+
+    @property
+    def closing(self) -> bool:
+        """The app is quitting, or has no screen left to update."""
+        return self.exiting or not self.is_running or not self.screen_stack
 
     def stop_job(self) -> None:
         """End the run or sweep in progress, its process and workers, at once."""

@@ -7,6 +7,7 @@ never holds up quitting, and the child cannot outlive the app (`engine.processes
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from textual.message import Message
@@ -74,5 +75,8 @@ def warm(start_method: str | None = None) -> None:
             pass
         for module in SCREEN_MODULES:
             importlib.import_module(module)
+        # What is loaded by now (the libraries, above all) lives as long as the app: keeping it out of
+        # the collector's full passes shortens them from about 170 ms to a few ms on a 2-core machine.
+        gc.freeze()
 
     threading.Thread(target=start, name="poisontui warm-up", daemon=True).start()
