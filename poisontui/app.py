@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
@@ -12,7 +13,7 @@ from typing import Any, Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -22,6 +23,7 @@ from poisontui.engine.errors import Cancelled, PoisonError
 from poisontui.engine.experiment import Config, Result, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.presets import PRESETS
+from poisontui.guard import Guarded
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
@@ -35,7 +37,7 @@ def _lazy_screen(module: str, name: str):
     return build
 
 
-class PoisonApp(App):
+class PoisonApp(Guarded, App):
     """Pick data, configure an attack, toggle mitigations, run, and compare."""
 
     TITLE = "poisontui"
@@ -84,6 +86,9 @@ class PoisonApp(App):
         self.mitigation_params: dict[str, dict[str, Any]] = {}
         self._remember_mitigation_params()
         self._run_worker: Worker | None = None
+        # The run that reruns a loaded file, and the file, until that run ends (however it ends).
+        self._rerun_of: tuple[Worker, dict[str, Any]] | None = None
+        self.unexpected_errors: list[str] = []
         self._run_started = 0.0
         self.pins: list[Result] = []
         self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0, "backend": "local",
@@ -107,13 +112,15 @@ class PoisonApp(App):
                                        backend=sweep.get("backend", "local"), scheduler=sweep.get("scheduler"))
             self.action_sweep()
         else:
-            self.notify(f"Rerunning {self.loaded['path']} from its config...")
+            self.notify(f"Rerunning {self.loaded['path']} from its config...", markup=False)
             self.action_run()
-
-    def _check_loaded(self, result: Result) -> None:
-        """Compare a rerun with the file it came from; when equal, show the file's own timings."""
-        path, saved = self.loaded["path"], self.loaded["saved"]
+            if self._run_worker is not None:
+                self._rerun_of = (self._run_worker, self.loaded)
         self.loaded = None
+
+    def _check_loaded(self, result: Result, loaded: dict[str, Any]) -> None:
+        """Compare a rerun with the file it came from; when equal, show the file's own timings."""
+        path, saved = loaded["path"], loaded["saved"]
         rows = saved.get("results") if isinstance(saved, dict) else None
         if not isinstance(rows, list):
             return
@@ -126,11 +133,40 @@ class PoisonApp(App):
             for row, old in zip(result.rows, rows):
                 row["fit_seconds"] = old.get("fit_seconds", row["fit_seconds"])
             result.seconds = float(saved.get("seconds", result.seconds))
-            self.notify(f"Loaded {path}: the rerun reproduced every number in it.", title="Loaded")
+            self.notify(f"Loaded {path}: the rerun reproduced every number in it.", title="Loaded", markup=False)
         else:
             self.notify(f"Loaded {path}, but the rerun's numbers differ from the file's (another version of "
                         f"poisontui or scikit-learn?). Showing the rerun.", title="Loaded", severity="warning",
-                        timeout=15)
+                        timeout=15, markup=False)
+
+    # Screens, dialogs and errors
+
+    def main_screen(self, mode: str) -> Screen | None:
+        """The main screen of `mode` if it has been built, whatever dialog is on top of it."""
+        try:
+            stack = self.get_screen_stack(mode)
+        except KeyError:
+            return None
+        return stack[0] if stack else None
+
+    @property
+    def dialog_open(self) -> bool:
+        return isinstance(self.screen, ModalScreen)
+
+    def switch_mode(self, mode: str):
+        """Close any dialog first, so none is left behind on the screen we leave."""
+        if mode != self.current_mode:
+            while self.dialog_open and len(self.screen_stack) > 1:
+                self.pop_screen()
+        return super().switch_mode(mode)
+
+    def report_unexpected(self, error: Exception) -> None:
+        """A bug met while handling a key or an event: say so, and keep the app and its results."""
+        text = "".join(traceback.format_exception(error))
+        self.unexpected_errors = [*self.unexpected_errors[-19:], text]
+        self.log.error(text)
+        self.notify(f"{type(error).__name__}: {error}. The app keeps running; please report this with the "
+                    f"steps that led to it.", title="Unexpected error", severity="error", timeout=20, markup=False)
 
     # State shared by the screens
 
@@ -193,8 +229,10 @@ class PoisonApp(App):
         self.config = Config.from_preset(name)
         self.mitigation_params = {}
         self.config_changed()
-        if isinstance(self.screen, Screen) and hasattr(self.screen, "sync"):
-            self.screen.sync()
+        # The screen on show takes the preset now; the others when they are next shown.
+        screen = self.main_screen(self.current_mode)
+        if screen is not None:
+            screen.sync()
         self.notify(f"Preset {name!r}: {PRESETS[name].summary}", title="Preset loaded")
 
     # Actions
@@ -218,14 +256,18 @@ class PoisonApp(App):
             self.pins.pop(0)
             self.notify(f"Only {self.MAX_PINS} pins are kept; the oldest was dropped.")
         self.notify(f"Pinned as pin {len(self.pins)}. Change a setting and press r to compare.")
-        if self.current_mode == "results":
-            self.screen.sync()
+        self._refresh("results")
 
     def clear_pins(self) -> None:
         self.pins = []
-        if self.current_mode == "results":
-            self.screen.sync()
+        self._refresh("results")
         self.notify("Pins cleared.")
+
+    def _refresh(self, mode: str) -> None:
+        """Bring the screen that shows results (or the sweep) up to date, even under a dialog."""
+        screen = self.main_screen(mode)
+        if screen is not None:
+            screen.sync()
 
     def action_export(self) -> None:
         from poisontui.screens.export import ExportScreen
@@ -283,10 +325,8 @@ class PoisonApp(App):
             return
         self.sweep, self.sweep_cells = sweep, []
         self._start("sweep", partial(self._sweep_in_thread, sweep), sweep.seeds + sweep.cell_count)
-        if self.current_mode == "sweep":
-            self.screen.sync()
-        else:
-            self.switch_mode("sweep")
+        self._refresh("sweep")
+        self.switch_mode("sweep")
 
     def _sweep_in_thread(self, sweep) -> None:
         from poisontui.engine.sweep import run_sweep
@@ -301,9 +341,14 @@ class PoisonApp(App):
         self.sweep_cells.append(cell)
         # Redraw a few times a second at most; the last cell always redraws (on success).
         now = time.monotonic()
-        if now - self._sweep_drawn > 0.25 and self.current_mode == "sweep":
+        if now - self._sweep_drawn > 0.25:
             self._sweep_drawn = now
-            self.screen.show_cells()
+            self._show_cells()
+
+    def _show_cells(self) -> None:
+        screen = self.main_screen("sweep")
+        if screen is not None:
+            screen.show_cells()
 
     def _progress_from(self, worker: Worker):
         def progress(done: int, total: int, label: str) -> None:
@@ -332,37 +377,45 @@ class PoisonApp(App):
         if self.running and self._run_worker is not None:
             self._run_worker.cancel()
             self._finish_run()
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
+            self._show_cells()
             self.notify("Cancelled; the results shown are unchanged.")
 
     def _finish_run(self) -> None:
         self.running = False
         self._run_worker = None
+        self._rerun_of = None
         self.status = self._idle_status()
         self.refresh_bindings()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group != "run" or worker is not self._run_worker:
+        if worker.group != "run":
+            # The screens' workers (previews, summaries, file checks) handle bad input themselves.
+            if event.state == WorkerState.ERROR and not isinstance(worker.error, Cancelled):
+                self.report_unexpected(worker.error)
+            return
+        if worker is not self._run_worker:
             return
         if event.state == WorkerState.SUCCESS and worker.name == "sweep":
             self._finish_run()
             self.notify(f"Sweep finished in {time.monotonic() - self._run_started:.1f} s.")
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
+            self._show_cells()
         elif event.state == WorkerState.SUCCESS:
             self.result, self.result_coords = worker.result
+            rerun_of = self._rerun_of[1] if self._rerun_of and self._rerun_of[0] is worker else None
             self._finish_run()
-            if self.loaded is not None:
-                self._check_loaded(self.result)
+            if rerun_of is not None:
+                self._check_loaded(self.result, rerun_of)
                 self.status = self._idle_status()
             else:
                 self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
-            if self.current_mode == "results":
-                self.screen.sync()
-            else:
-                self.switch_mode("results")
+            self._refresh("results")
+            # A dialog the user opened meanwhile stays open; the results wait on their screen.
+            if self.current_mode != "results":
+                if self.dialog_open:
+                    self.notify("The results are on screen 4 (key 4).")
+                else:
+                    self.switch_mode("results")
         elif event.state == WorkerState.ERROR:
             error = worker.error
             self._finish_run()
@@ -370,9 +423,9 @@ class PoisonApp(App):
                 return
             if isinstance(error, PoisonError):
                 title = "Sweep failed" if worker.name == "sweep" else "Run failed"
-                self.notify(str(error), title=title, severity="error", timeout=10)
+                self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
             else:
-                self.notify(f"{type(error).__name__}: {error}", title="Run failed", severity="error", timeout=10)
+                self.report_unexpected(error)
 
     def action_quit(self) -> None:
         if self._run_worker is not None:

@@ -176,8 +176,10 @@ def open_app(args: argparse.Namespace) -> int:
         config, loaded = Config.from_preset(args.preset or "article"), None
     from poisontui.app import PoisonApp
 
-    PoisonApp(config, loaded=loaded).run()
-    return 0
+    app = PoisonApp(config, loaded=loaded)
+    app.run()
+    # Non-zero when the app ended on a crash (Textual has printed what happened).
+    return app.return_code or 0
 
 
 # A config is a few hundred bytes; a result or sweep file with its cells a few MiB.

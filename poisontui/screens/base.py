@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from poisontui.guard import Guarded
 from poisontui.widgets.status import NavBar, RunStatus
 
 if TYPE_CHECKING:
     from poisontui.app import PoisonApp
 
 
-class PoisonScreen(Screen):
+class PoisonScreen(Guarded, Screen):
     """A main screen. Subclasses give `MODE` and `compose_body`, and refresh in `sync`."""
 
     MODE = ""

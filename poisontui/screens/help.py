@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+from poisontui.guard import Guarded
+
 MOVING = [
     ("tab / shift+tab", "move between fields"),
     ("up / down", "move in a list or table"),
@@ -17,7 +19,7 @@ MOVING = [
 ]
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(Guarded, ModalScreen):
     """Lists the keys active on `under`, from the bindings themselves."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]

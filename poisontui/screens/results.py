@@ -127,17 +127,20 @@ class ResultsScreen(PoisonScreen):
             table.add_column(f"now\n{header}")
         for i in range(1, len(pins) + 1):
             table.add_column(f"acc now\n-pin {i}")
-        names = [entry["name"] for entry in compared[-1]]
+        # Pins may hold different variants: a row for each one any of them has, blanks where one lacks it.
+        by_name = [{entry["name"]: entry for entry in rows} for rows in compared]
+        names = list(dict.fromkeys(name for entries in by_name for name in entries))
+        current = {row["name"]: row for row in result.rows}
         for name in names:
             cells = [name]
-            per_pin = [next(e for e in rows if e["name"] == name) for rows in compared]
+            per_pin = [entries.get(name, {}) for entries in by_name]
             for entry in per_pin:
-                cells += [fmt(entry["accuracy_pinned"]), percent(entry["recovered_pinned"]),
-                          pair(entry["detection_precision_pinned"], entry["detection_recall_pinned"])]
-            last = per_pin[-1]
-            cells += [fmt(last["accuracy_current"]), percent(last["recovered_current"]),
-                      pair(last["detection_precision_current"], last["detection_recall_current"])]
-            cells += [fmt(entry["accuracy_change"], signed=True) for entry in per_pin]
+                cells += [fmt(entry.get("accuracy_pinned")), percent(entry.get("recovered_pinned")),
+                          pair(entry.get("detection_precision_pinned"), entry.get("detection_recall_pinned"))]
+            now = current.get(name, {})
+            cells += [fmt(now.get("accuracy")), percent(now.get("recovered")),
+                      pair(now.get("detection_precision"), now.get("detection_recall"))]
+            cells += [fmt(entry.get("accuracy_change"), signed=True) for entry in per_pin]
             table.add_row(*cells, key=name)
 
     def _draw_charts(self, result) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from poisontui.engine.errors import InputError
 from poisontui.engine.params import Param
+from poisontui.guard import Guarded
 
 DEFAULT_CLASS = "(default)"
 
@@ -32,7 +33,7 @@ def format_number(param: Param, value: float) -> str:
     return f"{value:.6g}"
 
 
-class NumberInput(Input):
+class NumberInput(Guarded, Input):
     """A number field whose value +/- (or left/right) step within the declared range."""
 
     BINDINGS = [
@@ -77,7 +78,7 @@ def _select(options: list[tuple[str, str]], value: str) -> Select:
     return Select(options, value=value, allow_blank=False, compact=True, type_to_search=False)
 
 
-class Toggle(Checkbox):
+class Toggle(Guarded, Checkbox):
     """A checkbox whose mark is X when on and blank when off, so it reads without colour."""
 
     def watch_value(self) -> None:
@@ -92,7 +93,7 @@ class Toggle(Checkbox):
         self.refresh()
 
 
-class ParamForm(Vertical):
+class ParamForm(Guarded, Vertical):
     """Fields for a tuple of `Param`s. Posts `ParamForm.Changed` with each valid new value."""
 
     DEFAULT_CSS = """
