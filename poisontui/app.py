@@ -24,6 +24,7 @@ from poisontui.engine.experiment import Config, Result, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.presets import PRESETS
 from poisontui.guard import Guarded
+from poisontui.screens.base import PoisonScreen
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
@@ -142,12 +143,15 @@ class PoisonApp(Guarded, App):
     # Screens, dialogs and errors
 
     def main_screen(self, mode: str) -> Screen | None:
-        """The main screen of `mode` if it has been built, whatever dialog is on top of it."""
+        """The main screen of `mode` once it is built, whatever dialog is on top of it.
+
+        A screen still being built has nothing to update yet; it shows the app's state when it mounts.
+        """
         try:
             stack = self.get_screen_stack(mode)
         except KeyError:
             return None
-        return stack[0] if stack else None
+        return stack[0] if stack and stack[0].is_mounted else None
 
     @property
     def dialog_open(self) -> bool:
@@ -288,14 +292,32 @@ class PoisonApp(Guarded, App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    RUN_SCREENS = ("dataset", "attack", "mitigations")
+
+    def _take_fields(self, modes: Iterable[str], what: str) -> bool:
+        """Take what the user typed in the screens' fields; refuse, naming and focusing a field without a valid value."""
+        for mode in modes:
+            screen = self.main_screen(mode)
+            problem = screen.commit_fields() if isinstance(screen, PoisonScreen) else None
+            if problem is not None:
+                field, message = problem
+                self.notify(f"{message}. Correct it, or escape to leave the field.", title=f"Cannot {what}",
+                            severity="error", timeout=10, markup=False)
+                self.switch_mode(mode)
+                field.focus()
+                return False
+        return True
+
     def action_run(self) -> None:
         if self.running:
             self.notify("A run is in progress; escape cancels it.", severity="warning")
             return
+        if not self._take_fields(self.RUN_SCREENS, "run"):
+            return
         try:
             config = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
         except PoisonError as exc:
-            self.notify(str(exc), title="Cannot run", severity="error")
+            self.notify(str(exc), title="Cannot run", severity="error", markup=False)
             return
         self._start("run", partial(self._run_in_thread, config), 4 + len(config.mitigations))
 
@@ -309,33 +331,40 @@ class PoisonApp(Guarded, App):
                                            exit_on_error=False)
 
     def action_sweep(self) -> None:
-        from poisontui.engine.sweep import SweepConfig, parse_ratios
-
         if self.running:
             self.notify("A run is in progress; escape cancels it.", severity="warning")
             return
-        settings = self.sweep_settings
+        if not self._take_fields((*self.RUN_SCREENS, "sweep"), "sweep"):
+            return
         try:
             experiment = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
-            sweep = SweepConfig(experiment, parse_ratios(settings["ratios"]), seeds=settings["seeds"],
-                                jobs=settings["jobs"], backend=settings["backend"], scheduler=settings["scheduler"])
-            sweep.validate()
         except PoisonError as exc:
-            self.notify(str(exc), title="Cannot sweep", severity="error")
+            self.notify(str(exc), title="Cannot sweep", severity="error", markup=False)
             return
-        self.sweep, self.sweep_cells = sweep, []
-        self._start("sweep", partial(self._sweep_in_thread, sweep), sweep.seeds + sweep.cell_count)
+        self.sweep, self.sweep_cells = None, []
+        self._start("sweep", partial(self._sweep_in_thread, experiment, dict(self.sweep_settings)), 1)
         self._refresh("sweep")
         self.switch_mode("sweep")
 
-    def _sweep_in_thread(self, sweep) -> None:
-        from poisontui.engine.sweep import run_sweep
+    def _sweep_in_thread(self, experiment: Config, settings: dict[str, Any]) -> None:
+        from poisontui.engine.sweep import SweepConfig, parse_ratios, run_sweep
 
         worker = get_current_worker()
+        # The grid is expanded and checked here: a fine one takes a while.
+        sweep = SweepConfig(experiment, parse_ratios(settings["ratios"]), seeds=settings["seeds"],
+                            jobs=settings["jobs"], backend=settings["backend"], scheduler=settings["scheduler"])
+        sweep.validate()
+        self.call_from_thread(self._sweep_started, sweep)
         for cell in run_sweep(sweep, self._progress_from(worker), lambda: worker.is_cancelled):
             if worker.is_cancelled:
                 break
             self.call_from_thread(self._add_cell, cell)
+
+    def _sweep_started(self, sweep) -> None:
+        if self.running:
+            self.sweep = sweep
+            self.progress = (0, sweep.seeds + sweep.cell_count)
+            self._show_cells()
 
     def _add_cell(self, cell) -> None:
         self.sweep_cells.append(cell)
@@ -422,7 +451,8 @@ class PoisonApp(Guarded, App):
             if isinstance(error, Cancelled):
                 return
             if isinstance(error, PoisonError):
-                title = "Sweep failed" if worker.name == "sweep" else "Run failed"
+                title = ("Run failed" if worker.name == "run" else
+                         "Cannot sweep" if self.sweep is None else "Sweep failed")
                 self.notify(str(error), title=title, severity="error", timeout=10, markup=False)
             else:
                 self.report_unexpected(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -157,29 +158,57 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_app(args: argparse.Namespace) -> int:
+    app = build_app(args)
+    app.run()
+    # Non-zero when the app ended on a crash (Textual has printed what happened).
+    return app.return_code or 0
+
+
+def build_app(args: argparse.Namespace):
+    """The app on a preset, or on a loaded result or sweep file (checked first, like `run --config`)."""
     from poisontui.engine.experiment import Config
 
     if args.load and args.preset:
         raise UsageError("give --load or --preset, not both")
     if args.load:
-        saved = load_json(args.load)
-        raw = config_part(args.load, saved)
-        experiment = experiment_part(raw)
-        config = Config.from_dict(experiment)
-        sweep = None
-        if experiment is not raw:
-            from poisontui.engine.sweep import SweepConfig
-
-            sweep = SweepConfig.from_dict(raw).to_dict()
-        loaded = {"path": args.load, "saved": saved, "sweep": sweep}
+        loaded = load_result_file(args.load)
+        config = Config.from_dict(experiment_part(config_part(args.load, loaded["saved"])))
     else:
         config, loaded = Config.from_preset(args.preset or "article"), None
     from poisontui.app import PoisonApp
 
-    app = PoisonApp(config, loaded=loaded)
-    app.run()
-    # Non-zero when the app ended on a crash (Textual has printed what happened).
-    return app.return_code or 0
+    return PoisonApp(config, loaded=loaded)
+
+
+def load_result_file(path: str) -> dict[str, Any]:
+    """A result or sweep file for the app to rerun, with every part the app reads checked.
+
+    A sweep's grid and seeds must make a valid sweep; a result's rows, if any, must be objects with a
+    name, and its timings numbers, since the app compares the rerun with them and shows them.
+    """
+    from poisontui.engine.sweep import SweepConfig
+
+    saved = load_json(path)
+    raw = config_part(path, saved)
+    experiment = experiment_part(raw)
+    sweep = SweepConfig.from_dict(raw).to_dict() if experiment is not raw else None
+    if sweep is not None and not isinstance(sweep["scheduler"], (str, type(None))):
+        raise UsageError(f"{path}: 'scheduler' must be an address such as tcp://HOST:8786")
+    if sweep is None and saved is not raw:
+        rows = saved.get("results", [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                                                 for r in rows):
+            raise UsageError(f"{path}: 'results' must be a list of rows, each an object with a name")
+        for row in rows:
+            if not _is_number(row.get("fit_seconds", 0.0)):
+                raise UsageError(f"{path}: fit_seconds of row {row['name']!r} must be a number")
+        if not _is_number(saved.get("seconds", 0.0)):
+            raise UsageError(f"{path}: 'seconds' must be a number")
+    return {"path": path, "saved": saved, "sweep": sweep}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # A config is a few hundred bytes; a result or sweep file with its cells a few MiB.

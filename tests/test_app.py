@@ -280,8 +280,9 @@ async def test_app_keys_work_from_a_number_field():
         await settle(pilot)
         app.screen.query_one("#attack-form NumberInput", NumberInput).focus()
         await pilot.press("0", ".", "2")  # digits type into the number (focus selects it: typing replaces)...
-        assert app.current_mode == "attack" and app.config.attack["params"]["ratio"] == 0.2
-        await pilot.press("enter", "3")  # ...enter leaves the field, and digits switch screens again
+        assert app.current_mode == "attack" and app.config.attack["params"]["ratio"] == 0.1
+        await pilot.press("enter", "3")  # ...enter takes the value and leaves the field, so digits switch screens
+        assert app.config.attack["params"]["ratio"] == 0.2
         assert app.current_mode == "mitigations"
         await pilot.press("2")
         app.screen.query_one("#attack-form NumberInput", NumberInput).focus()

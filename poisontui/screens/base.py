@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from poisontui.guard import Guarded
@@ -38,3 +39,13 @@ class PoisonScreen(Guarded, Screen):
 
     def sync(self) -> None:
         """Show the app's current settings (another screen may have changed them)."""
+
+    def commit_fields(self) -> tuple[Widget, str] | None:
+        """Take what the user typed in this screen's fields; the first field with no valid value, and why."""
+        from poisontui.widgets.params import ParamForm
+
+        for form in self.query(ParamForm):
+            problem = form.commit()
+            if problem is not None:
+                return problem
+        return None

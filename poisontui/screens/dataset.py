@@ -63,11 +63,11 @@ class DatasetScreen(PoisonScreen):
                     yield Select([], id="data-label", prompt="(load a file)", compact=True)
                     yield Label("columns to leave out (space toggles)")
                     yield SelectionList(id="data-ignore", compact=True)
-                    yield ParamForm((), {}, name="file", id="file-form")
+                    yield ParamForm((), {}, name="file", id="file-form", apply=self._apply)
                 yield Label("Parameters", classes="section")
-                yield ParamForm((), {}, name="dataset", id="dataset-form")
+                yield ParamForm((), {}, name="dataset", id="dataset-form", apply=self._apply)
                 yield Label("Split", classes="section")
-                yield ParamForm((), {}, name="split", id="split-form")
+                yield ParamForm((), {}, name="split", id="split-form", apply=self._apply)
             with Vertical(classes="main"):
                 yield Static("loading...", id="dataset-summary")
                 # The chart (and plotext) arrives with the first data, after the first paint.
@@ -118,13 +118,13 @@ class DatasetScreen(PoisonScreen):
             app.set_data_source(dataset={"name": name, "params": {}})
             self.sync()
 
-    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
+    def _apply(self, form: ParamForm, name: str, value) -> None:
         app = self.poison_app
-        if event.form.name in ("split", "file"):
-            setattr(app.config, event.name, event.value)
+        if form.name in ("split", "file"):
+            setattr(app.config, name, value)
         else:
-            defaults = {p.name: p.default for p in event.form.params}
-            params = {k: v for k, v in event.form.values.items() if v != defaults[k]}
+            defaults = {p.name: p.default for p in form.params}
+            params = {k: v for k, v in form.values.items() if v != defaults[k]}
             app.config.dataset = {"name": app.config.dataset["name"], "params": params}
             app.config.preset = None
         app.config_changed()
