@@ -451,7 +451,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 def render(result, fmt: str, width: int | None = None) -> str:
     from poisontui import report
 
-    text = report.to_table(result, width or 100) if fmt == "table" else report.FORMATS[fmt](result)
+    text = report.to_table(result, width) if fmt == "table" else report.FORMATS[fmt](result)
     return text if text.endswith("\n") else text + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -108,10 +109,9 @@ class AttackScreen(PoisonScreen):
         if preview.data.class_names != getattr(self, "_class_names", []):
             self._rebuild_forms(preview.data.class_names)
         self.query_one("#preview-text", Static).update(
-            f"[b]{preview.sentence}[/]\nbefore any training; poisoned rows marked X"
-        )
+            Text.assemble((preview.sentence, "bold"), "\nbefore any training; poisoned rows marked X"))
         self.query_one("#preview-view", ScatterChart).draw("training rows after the attack", series, preview.axes)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#preview-text", Static).update(f"[b]no preview[/]: {message}")
+        self.query_one("#preview-text", Static).update(Text.assemble(("no preview", "bold"), ": ", message))
         self.query_one("#preview-view", ScatterChart).blank("no preview")

@@ -57,7 +57,7 @@ class DatasetScreen(PoisonScreen):
                 yield Label("Your data file", classes="section")
                 yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
                 yield Button("Browse files (o)", id="browse", compact=True, flat=True)
-                yield Static("", id="csv-error", classes="error")
+                yield Static("", id="csv-error", classes="error", markup=False)
                 with Vertical(id="file-options"):
                     yield Label("label column")
                     yield Select([], id="data-label", prompt="(load a file)", compact=True)

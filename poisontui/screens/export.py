@@ -58,7 +58,7 @@ class ExportScreen(Guarded, ModalScreen):
             yield Input(self._default_name(), id="export-path", compact=True)
             if not served:
                 yield Toggle("overwrite if the file exists", id="export-overwrite", compact=True)
-            yield Static("", id="export-message")
+            yield Static("", id="export-message", markup=False)
 
     def _default_name(self) -> str:
         stem = "poisontui-sweep" if self.choice["kind"] == "sweep" else "poisontui-result"
@@ -107,14 +107,14 @@ class ExportScreen(Guarded, ModalScreen):
         except OSError as exc:
             self._say(f"Could not write {path}: {exc.strerror or exc}. Nothing was written.", error=True)
             return
-        self.app.notify(f"Wrote {path.resolve()}", title="Exported")
+        self.app.notify(f"Wrote {path.resolve()}", title="Exported", markup=False)
         self.dismiss()
 
     def deliver(self, name: str, text: str) -> None:
         """Send the export to the browser that shows the app, as a download."""
         self.app.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
                               mime_type=MIME_TYPES.get(Path(name).suffix.lower()), name="export")
-        self.app.notify(f"Sent {name} to your browser as a download.", title="Exported")
+        self.app.notify(f"Sent {name} to your browser as a download.", title="Exported", markup=False)
         self.dismiss()
 
 

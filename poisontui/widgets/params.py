@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -124,8 +125,10 @@ class NumberInput(Guarded, Input):
 
 
 def _select(options: list[tuple[str, str]], value: str) -> Select:
-    # No type-to-search: letters and digits stay free for the app's keys.
-    return Select(options, value=value, allow_blank=False, compact=True, type_to_search=False)
+    # No type-to-search: letters and digits stay free for the app's keys. Prompts (class names from
+    # the user's file among them) are text, not markup.
+    return Select([(Text(prompt), v) for prompt, v in options], value=value, allow_blank=False, compact=True,
+                  type_to_search=False)
 
 
 class Toggle(Guarded, Checkbox):
@@ -203,7 +206,7 @@ class ParamForm(Guarded, Vertical):
 
     def compose(self) -> ComposeResult:
         if not self.params:
-            yield Static(f"({self.owner or 'this'} has no parameters)", classes="param-help")
+            yield Static(f"({self.owner or 'this'} has no parameters)", classes="param-help", markup=False)
             return
         for param in self.params:
             with Horizontal(classes="param-row"):
