@@ -51,20 +51,25 @@ class PoisonApp(Guarded, App):
         "sweep": _lazy_screen("sweep", "SweepScreen"),
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # The screens' digits show in the navigation bar at the top, so the footer keeps room for actions.
     BINDINGS = [
-        Binding("1", "switch_mode('dataset')", "Data", id="screen.dataset", tooltip="Dataset screen: data and presets"),
-        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack", tooltip="Attack screen: attack and model"),
-        Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations",
+        Binding("1", "switch_mode('dataset')", "Dataset", id="screen.dataset", show=False,
+                tooltip="Dataset screen: data and presets"),
+        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack", show=False,
+                tooltip="Attack screen: attack and model"),
+        Binding("3", "switch_mode('mitigations')", "Mitigations", id="screen.mitigations", show=False,
                 tooltip="Mitigations screen: toggle defences"),
-        Binding("4", "switch_mode('results')", "Results", id="screen.results", tooltip="Results screen: comparison"),
+        Binding("4", "switch_mode('results')", "Results", id="screen.results", show=False,
+                tooltip="Results screen: comparison"),
         Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", show=False,
                 tooltip="Sweep screen: poison ratios x seeds"),
         Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned, mitigated models (or F5)"),
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
                 tooltip="Start a sweep (grid and seeds: sweep screen)"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
-        Binding("escape", "cancel", "Cancel", id="cancel",
-                tooltip="Cancel the run (in a text field: leave the field)"),
+        Binding("escape", "cancel", "Cancel run", id="cancel", tooltip="Cancel the run or sweep in progress"),
+        Binding("escape", "leave_field", "Leave field", id="leave-field",
+                tooltip="Leave the text field, so single-letter keys work again"),
         Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs compare with it"),
         Binding("e", "export", "Export", id="export",
                 tooltip="Export: JSON, CSV, Markdown, or an SVG screenshot"),
@@ -162,7 +167,10 @@ class PoisonApp(Guarded, App):
         if mode != self.current_mode:
             while self.dialog_open and len(self.screen_stack) > 1:
                 self.pop_screen()
-        return super().switch_mode(mode)
+        switched = super().switch_mode(mode)
+        if not self.running:
+            self.status = self._idle_status()  # the sweep screen's own idle line, or the others'
+        return switched
 
     def report_unexpected(self, error: Exception) -> None:
         """A bug met while handling a key or an event: say so, and keep the app and its results."""
@@ -192,6 +200,10 @@ class PoisonApp(Guarded, App):
             self.status = self._idle_status()
 
     def _idle_status(self) -> str:
+        if self.current_mode == "sweep":
+            if self.sweep is None:
+                return "ready: s sweeps the grid and seeds set at the left"
+            return f"{len(self.sweep_cells)} of {self.sweep.cell_count} cells of the last sweep shown; s sweeps again"
         if self.result is None:
             return "ready: r runs the comparison"
         if self.stale:
@@ -242,8 +254,11 @@ class PoisonApp(Guarded, App):
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape cancels a run if there is one, else leaves a text field; the footer names the one it does.
         if action == "cancel":
-            return self.running or isinstance(self.focused, Input)
+            return self.running
+        if action == "leave_field":
+            return not self.running and isinstance(self.focused, Input)
         return True
 
     MAX_PINS = 4
@@ -274,11 +289,20 @@ class PoisonApp(Guarded, App):
             screen.sync()
 
     def action_export(self) -> None:
+        if self.dialog_open:
+            return
+        # The screenshot is of the screen, not of the notices over it: hide them for one frame.
+        self.screen.query("#textual-toastrack").set(display=False)
+        self.screen.refresh(layout=True)  # so the screen lays out again before the callback below
+        self.call_after_refresh(self._open_export, self.screen)
+
+    def _open_export(self, screen: Screen) -> None:
         from poisontui.screens.export import ExportScreen
 
-        if isinstance(self.screen, ExportScreen):
-            return
-        self.push_screen(ExportScreen(self.export_choices(), self.export_screenshot()))
+        screenshot = self.export_screenshot()
+        screen.query("#textual-toastrack").set(display=True)
+        if self.screen is screen:
+            self.push_screen(ExportScreen(self.export_choices(), screenshot))
 
     def export_choices(self) -> dict[str, Any]:
         """What an export from the current screen can write: the sweep on the sweep screen, else the result."""
@@ -398,11 +422,11 @@ class PoisonApp(Guarded, App):
             self.progress = (done, total)
             self.status = f"running: {label} ({done}/{total}); escape cancels"
 
+    def action_leave_field(self) -> None:
+        self.screen.set_focus(None)
+
     def action_cancel(self) -> None:
-        """Cancel the run; with no run, leave a text field so single-letter keys work again."""
-        if not self.running and isinstance(self.focused, Input):
-            self.screen.set_focus(None)
-            return
+        """Cancel the run or sweep in progress."""
         if self.running and self._run_worker is not None:
             self._run_worker.cancel()
             self._finish_run()
@@ -465,13 +489,15 @@ class PoisonApp(Guarded, App):
     # Command palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" opens a panel of the focused widget's keys; ours lists the screen's.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         for mode, key, title in SCREENS:
             yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
                                 partial(self.switch_mode, mode))
         yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
         yield SystemCommand("Sweep", "Sweep the ratio grid over several seeds (key s)", self.action_sweep)
-        yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
+        if self.running:
+            yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.summary, partial(self.load_preset, name))
         yield SystemCommand("Pin result", "Pin the shown result to compare later runs with it (key p)",

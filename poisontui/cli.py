@@ -131,18 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from poisontui.engine.errors import Cancelled, PoisonError
 
+    commands = {"run": command_run, "sweep": command_sweep, "serve": command_serve, "list": command_list}
     try:
         if args.command in ("run", "sweep"):
             _interrupt_on_sigterm()
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "sweep":
-            return command_sweep(args)
-        if args.command == "serve":
-            return command_serve(args)
-        if args.command == "list":
-            return command_list(args)
-        return open_app(args)
+        code = commands.get(args.command, open_app)(args)
+        sys.stdout.flush()  # here, where a reader that has gone away is caught below
+        return code
     except (PoisonError, UsageError) as exc:
         if isinstance(exc, Cancelled):
             print("cancelled", file=sys.stderr)
@@ -152,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`poisontui list | head`): stop quietly, as tools killed by SIGPIPE do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except MemoryError:
         print("error: out of memory; try a smaller dataset or fewer rows", file=sys.stderr)
         return 2
@@ -515,9 +514,9 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_params(params: list[dict[str, Any]]) -> None:
+def _print_params(params: list[dict[str, Any]], width: int) -> None:
     for p in params:
-        print(f"      {p['name']:<14} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
+        print(f"      {p['name']:<{width}} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -527,6 +526,9 @@ def command_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(catalogue, indent=2))
         return 0
+    every = [p for kind in ("datasets", "models", "attacks", "mitigations") for entry in catalogue[kind]
+             for p in entry["params"]] + catalogue["data_file"]["params"]
+    width = max(len(p["name"]) for p in every)
     for kind in ("datasets", "models", "attacks", "mitigations"):
         print(kind.upper())
         family = None
@@ -535,10 +537,10 @@ def command_list(args: argparse.Namespace) -> int:
                 family = entry["family"]
                 print(f"  [{entry['family_title']}]")
             print(f"  {entry['name']:<17} {entry['summary']}")
-            _print_params(entry["params"])
+            _print_params(entry["params"], width)
         print()
     print(f"DATA FILES\n  {catalogue['data_file']['summary']} (options --missing, --sample)")
-    _print_params(catalogue["data_file"]["params"])
+    _print_params(catalogue["data_file"]["params"], width)
     print()
     print("PRESETS")
     for preset in catalogue["presets"]:

@@ -176,11 +176,13 @@ async def test_help_lists_the_keys_from_the_bindings():
         await pilot.press("3")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one(DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
-        described = {str(does) for _, does in rows}
-        assert {"Run: train clean, poisoned, mitigated models (or F5)", "Turn every mitigation on, or all off",
-                "Quit (a run in progress is cancelled)"} <= described
+        rows = dict(app.screen.rows)
+        assert rows["r / f5"] == "Run: train clean, poisoned, mitigated models (or F5)"
+        assert rows["a"] == "Turn every mitigation on, or all off"
+        assert rows["q / ^q"] == "Quit (a run in progress is cancelled)"
+        # One row per action, each key once, escape listed even with no run.
+        keys = [part for keys in rows for part in keys.split(" / ")]
+        assert len(keys) == len(set(keys)) and "escape" in keys and "tab" in keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -219,7 +221,7 @@ async def test_sweep_screen_fills_in_and_summarises():
         await settle(pilot)
         assert len(app.sweep_cells) == 4 and not app.running
         table = app.screen.query_one("#sweep-table", DataTable)
-        assert table.row_count == 2 * 5  # 2 ratios x (clean, poisoned, 3 mitigations)
+        assert table.row_count == 1 + 2 * 4  # clean once; 2 ratios x (poisoned, 3 mitigations)
         assert "4 of 4 cells (done)" in text_of(app, "#sweep-headline")
 
 

@@ -13,7 +13,7 @@ from poisontui.cli import build_app, build_parser, main
 from poisontui.engine.errors import Cancelled
 from poisontui.engine.experiment import Config
 from poisontui.engine.presets import PRESETS
-from poisontui.widgets.params import NumberInput, ParamForm
+from poisontui.widgets.params import NumberInput
 
 
 @pytest.fixture
@@ -216,12 +216,3 @@ async def test_a_cancelled_rerun_of_a_loaded_file_is_forgotten(tmp_path, monkeyp
         await settle(pilot)
         assert app.result is not None
         assert not any(n.title == "Loaded" for n in app._notifications)
-
-
-async def test_dataset_form_fields_show_whole_values_at_80_columns():
-    app = PoisonApp(Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 150000}}}))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        form = app.screen.query_one("#dataset-form", ParamForm)
-        field = form.query_one(NumberInput)
-        assert field.value == "150000" and field.content_region.width >= len("150000") + 1

@@ -16,7 +16,7 @@ from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.filedata import FILE_PARAMS
 from poisontui.engine.presets import PRESETS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.params import ParamForm
+from poisontui.widgets.params import ParamForm, show, user_changed
 
 ROLE_WORDS = {"numeric": "number", "category": "one-hot", "date": "date", "ignored": "left out"}
 
@@ -82,9 +82,14 @@ class DatasetScreen(PoisonScreen):
         wanted = f"dataset:{config.dataset['name']}" if not config.data else None
         if config.preset and config.preset in PRESETS:
             wanted = f"preset:{config.preset}"
-        if wanted is not None and options.highlighted is None:
-            options.highlighted = options.get_option_index(wanted)
-        self.query_one("#csv-path", Input).value = config.data or ""
+        # The list shows what the settings hold (a preset, built-in data, or nothing for a data file).
+        options.highlighted = options.get_option_index(wanted) if wanted is not None else None
+        if wanted is None:
+            self.query_one("#dataset-hint", Static).update("your data file (below)")
+        # A path the settings did not change keeps what the user is typing.
+        path = self.query_one("#csv-path", Input)
+        if getattr(path, "known", None) != (config.data or ""):
+            show(path, config.data or "")
         self.query_one("#file-options").display = bool(config.data)
         # Forms, data and chart fill in after the next paint: they are many widgets, and loading
         # imports scikit-learn; neither may delay the first screen.
@@ -164,6 +169,8 @@ class DatasetScreen(PoisonScreen):
         config = self.poison_app.config
         if event.select.id != "data-label" or not config.data or event.value in (Select.BLANK, config.label):
             return
+        if not user_changed(event.select, event.value):
+            return  # the drop-down filled in from the file, not a choice
         config.label = str(event.value)
         if config.ignore and config.label in config.ignore:
             config.ignore = [c for c in config.ignore if c != config.label] or None
@@ -245,7 +252,7 @@ class DatasetScreen(PoisonScreen):
         left_out = set(self.poison_app.config.ignore or ())
         with self.prevent(Select.Changed, SelectionList.SelectedChanged):
             label.set_options([(Text(c), c) for c in report.columns])
-            label.value = report.label
+            show(label, report.label)
             ignore.clear_options()
             ignore.add_options([(Text(f"{c} ({ROLE_WORDS.get(roles[c].role, roles[c].role)})"), c, c in left_out)
                                 for c in report.columns if c != report.label and c in roles])

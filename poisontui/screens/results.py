@@ -50,6 +50,7 @@ def detection_series(result, coords, name: str) -> tuple[str, list[Series]]:
 
 class ResultsScreen(PoisonScreen):
     MODE = "results"
+    HELP_KEYS = [("up / down", "choose the variant whose confusion matrix and detections are shown")]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="body", id="results-body"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -142,6 +143,8 @@ class SweepScreen(PoisonScreen):
         if sweep is None or not cells:
             chart.blank("accuracy against poison ratio (no cells yet)")
             if sweep is None:
+                self.query_one("#sweep-headline", Static).update(
+                    "Checking the grid..." if app.running else "No sweep yet: press s.")
                 return
         summary = summarise(cells)
         done = len(cells)
@@ -164,7 +167,14 @@ class SweepScreen(PoisonScreen):
                        ylim=(max(0.0, low - pad), min(1.0, high + pad)))
         for header in ("ratio", "variant", "accuracy mean ± std", "min..max", "n"):
             table.add_column(header)
+        # The clean model does not depend on the ratio: one row for it, not one per ratio.
+        clean_shown = False
         for entry in summary:
-            table.add_row(f"{entry['ratio']:g}", entry["name"],
+            if entry["name"] == "clean":
+                if clean_shown:
+                    continue
+                clean_shown = True
+            ratio = "any" if entry["name"] == "clean" else f"{entry['ratio']:g}"
+            table.add_row(ratio, Text(entry["name"]),
                           f"{entry['accuracy_mean']:.3f} ± {entry['accuracy_std']:.3f}",
                           f"{entry['accuracy_min']:.3f}..{entry['accuracy_max']:.3f}", str(entry["n"]))
