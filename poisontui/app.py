@@ -67,7 +67,9 @@ class PoisonApp(Guarded, App):
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
                 tooltip="Start a sweep (grid and seeds: sweep screen)"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
-        Binding("escape", "cancel", "Cancel run", id="cancel", tooltip="Cancel the run or sweep in progress"),
+        # The status line says "escape cancels" during a run; the footer keeps still.
+        Binding("escape", "cancel", "Cancel run", id="cancel", show=False,
+                tooltip="Cancel the run or sweep in progress"),
         Binding("escape", "leave_field", "Leave field", id="leave-field",
                 tooltip="Leave the text field, so single-letter keys work again"),
         Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs compare with it"),
@@ -319,7 +321,7 @@ class PoisonApp(Guarded, App):
     RUN_SCREENS = ("dataset", "attack", "mitigations")
 
     def _take_fields(self, modes: Iterable[str], what: str) -> bool:
-        """Take what the user typed in the screens' fields; refuse, naming and focusing a field without a valid value."""
+        """Take what the user typed in the screens' fields; refuse, naming and focusing a field with no valid value."""
         for mode in modes:
             screen = self.main_screen(mode)
             problem = screen.commit_fields() if isinstance(screen, PoisonScreen) else None

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from poisontui.guard import Guarded
-from poisontui.widgets.status import NavBar, RunStatus
+from poisontui.widgets.status import KeyFooter, NavBar, RunStatus
 
 if TYPE_CHECKING:
     from poisontui.app import PoisonApp
@@ -29,7 +28,7 @@ class PoisonScreen(Guarded, Screen):
         yield NavBar(self.MODE)
         yield from self.compose_body()
         yield RunStatus()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
