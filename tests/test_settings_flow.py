@@ -216,3 +216,45 @@ async def test_a_cancelled_rerun_of_a_loaded_file_is_forgotten(tmp_path, monkeyp
         await settle(pilot)
         assert app.result is not None
         assert not any(n.title == "Loaded" for n in app._notifications)
+
+
+async def test_csv_files_and_sweep_grids_are_read_off_the_event_loop(tmp_path, monkeypatch):
+    import poisontui.engine.csvdata
+    import poisontui.screens.sweep
+
+    waited = []
+
+    def held(real, released):
+        def wrapper(*args, **kwargs):
+            # True when the app answered a key while this read was still going on.
+            waited.append(released.wait(5))
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    csv_read, grid_read = threading.Event(), threading.Event()
+    monkeypatch.setattr(poisontui.engine.csvdata, "load_csv", held(poisontui.engine.csvdata.load_csv, csv_read))
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'s' if i % 2 else 't'}\n" for i in range(40)))
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        field = app.screen.query_one("#csv-path", Input)
+        field.value = str(path)
+        field.focus()
+        await pilot.press("enter", "escape", "2")  # the file is being read...
+        assert app.current_mode == "attack"  # ...and the keys still work
+        csv_read.set()
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        monkeypatch.setattr(poisontui.screens.sweep, "parse_ratios",
+                            held(poisontui.screens.sweep.parse_ratios, grid_read))
+        app.screen.query_one("#sweep-ratios", Input).value = "0:0.9:0.1"  # the grid is being checked...
+        await pilot.pause()
+        await pilot.press("1")
+        assert app.current_mode == "dataset"
+        grid_read.set()
+        await settle(pilot)
+        assert app.config.data == str(path)
+    assert waited and all(waited)
