@@ -1,14 +1,14 @@
 """Helpers for driving the app in Pilot and snapshot tests."""
 
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 
 async def settle(pilot):
-    """Wait for the app's workers and the screen updates they post (a worker's failure is the app's to report)."""
+    """Wait for the app's workers and the screen updates they post (a worker failing or cancelled is the app's to report)."""
     for _ in range(2):
         try:
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
+        except (WorkerCancelled, WorkerFailed):
             pass
         await pilot.pause()
 

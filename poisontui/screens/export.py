@@ -34,6 +34,7 @@ class ExportScreen(Guarded, ModalScreen):
     """Asks for a path; the extension picks the format; nothing is overwritten unless ticked."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="export.close")]
+    AUTO_FOCUS = "#export-path"
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
     ExportScreen > Vertical { width: 70; max-width: 100%; height: auto; border: round $accent;
@@ -63,9 +64,6 @@ class ExportScreen(Guarded, ModalScreen):
     def _default_name(self) -> str:
         stem = "poisontui-sweep" if self.choice["kind"] == "sweep" else "poisontui-result"
         return f"{stem}.json"
-
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.write(event.value.strip())

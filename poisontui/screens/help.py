@@ -63,11 +63,6 @@ class HelpScreen(Guarded, ModalScreen):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static("[b]Keys[/] (escape closes)")
-            yield Static(id="help-keys")
-
-    def on_mount(self) -> None:
         self.rows = key_rows(self.under)
         # A table whose second column wraps, so no description is cut at any width.
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
@@ -75,4 +70,6 @@ class HelpScreen(Guarded, ModalScreen):
         table.add_column("does", ratio=1)
         for keys, does in self.rows:
             table.add_row(Text(keys), Text(does))
-        self.query_one("#help-keys", Static).update(table)
+        with VerticalScroll():
+            yield Static("[b]Keys[/] (escape closes)")
+            yield Static(table, id="help-keys")

@@ -181,7 +181,9 @@ class ResultsScreen(PoisonScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id != "results-table":
             return
-        if self.poison_app.result is not None and event.row_key.value is not None:
+        result = self.poison_app.result
+        # The event may come from the rows of the result shown before (another run's variants).
+        if result is not None and any(row["name"] == event.row_key.value for row in result.rows):
             self._show_variant(str(event.row_key.value))
 
     def _show_variant(self, name: str) -> None:
