@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
@@ -27,6 +28,19 @@ from poisontui.guard import Guarded
 from poisontui.screens.base import PoisonScreen
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
+
+
+class Palette(Guarded, CommandPalette):
+    """Textual's command palette, closed only once.
+
+    Enter (choose) and escape (close) pressed together each closed it, and the second close, with
+    no palette left to close, ended the app.
+    """
+
+    def dismiss(self, result=None):
+        if self.app.screen is not self:
+            return None
+        return super().dismiss(result)
 
 
 def _lazy_screen(module: str, name: str):
@@ -489,6 +503,10 @@ class PoisonApp(Guarded, App):
         self.exit()
 
     # Command palette
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own "Keys" opens a panel of the focused widget's keys; ours lists the screen's.
