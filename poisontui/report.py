@@ -207,7 +207,6 @@ def rich_table(result: Result, compact: bool = False):
     """The comparison as a Rich table."""
     from rich import box
     from rich.table import Table
-
     from rich.text import Text
 
     columns = table_columns(result, compact)

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from pilot import settle
+from pilot import hold, settle
 from textual.widgets import DataTable, Input, Static
 
 from poisontui.app import PoisonApp
@@ -239,14 +239,7 @@ async def test_sweep_grid_errors_show_in_place():
 async def test_sweep_cancel(monkeypatch):
     import poisontui.engine.sweep as sweep_module
 
-    release = threading.Event()
-    original = sweep_module.cell_task
-
-    def slow(*args):
-        release.wait(10)
-        return original(*args)
-
-    monkeypatch.setattr(sweep_module, "cell_task", slow)
+    release = hold(monkeypatch, sweep_module, "cell_task")
     app = PoisonApp()
     app.sweep_settings.update(ratios="0.1,0.2", seeds=1, jobs=1)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -1,8 +1,6 @@
 """Nothing a user does crashes the app: dialogs over runs, pins that differ, bugs that become notices."""
 
-import threading
-
-from pilot import settle
+from pilot import hold, settle
 from textual.app import App
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Footer
@@ -67,14 +65,7 @@ async def test_a_run_that_ends_under_a_dialog_reaches_the_results_screen():
 async def test_a_sweep_under_a_dialog_fills_in_its_screen(monkeypatch):
     import poisontui.engine.sweep as sweep_module
 
-    release = threading.Event()
-    original = sweep_module.cell_task
-
-    def held(*args):
-        release.wait(10)
-        return original(*args)
-
-    monkeypatch.setattr(sweep_module, "cell_task", held)
+    release = hold(monkeypatch, sweep_module, "cell_task")
     app = PoisonApp(small_config())
     app.sweep_settings.update(ratios="0,0.2", seeds=2, jobs=1)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -10,7 +10,8 @@ from poisontui.engine.experiment import Config
 
 
 async def test_memory_levels_off_over_fifty_runs():
-    config = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 100, "n_features": 3, "n_informative": 2, "n_redundant": 0}},
+    tiny = {"n_samples": 100, "n_features": 3, "n_informative": 2, "n_redundant": 0}
+    config = Config.from_dict({"dataset": {"name": "synthetic", "params": tiny},
                                "mitigations": [{"name": "zscore-filter"}]})
     app = PoisonApp(config)
     used = []

@@ -52,7 +52,8 @@ def use_small_world(monkeypatch, tmp_path):
     tiny_presets = {
         "article": {"dataset": TINY, "attack": {"name": "label-flip", "params": {"ratio": 0.1}}},
         "stop-sign": {"dataset": {"name": "road-signs", "params": {"n_samples": 120}},
-                      "attack": {"name": "targeted-flip", "params": {"ratio": 0.4, "source": "stop", "target": "yield"}},
+                      "attack": {"name": "targeted-flip",
+                                 "params": {"ratio": 0.4, "source": "stop", "target": "yield"}},
                       "mitigations": [{"name": "knn-sanitize"}], "focus_class": "stop"},
         "diagnosis": {"dataset": {"name": "iris"},
                       "attack": {"name": "targeted-flip", "params": {"ratio": 0.4, "source": "setosa",

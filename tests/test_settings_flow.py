@@ -4,7 +4,7 @@ import json
 import threading
 
 import pytest
-from pilot import settle
+from pilot import hold, settle
 from textual.widgets import Input, Static
 
 import poisontui.app
@@ -191,14 +191,7 @@ def test_load_refuses_a_malformed_file_in_one_line(content, message, tmp_path, c
 
 
 async def test_a_cancelled_rerun_of_a_loaded_file_is_forgotten(tmp_path, monkeypatch):
-    release = threading.Event()
-    real = poisontui.app.run_experiment
-
-    def held(*args, **kwargs):
-        release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(poisontui.app, "run_experiment", held)
+    release = hold(monkeypatch, poisontui.app, "run_experiment")
     config = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 200, "n_features": 4}}})
     path = tmp_path / "result.json"
     path.write_text(json.dumps({"config": config.to_dict(), "results": []}))
