@@ -24,23 +24,14 @@ from poisontui.engine.errors import Cancelled, PoisonError
 from poisontui.engine.experiment import Config, Result, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.presets import PRESETS
-from poisontui.guard import Guarded
+from poisontui.guard import ClosesOnce, Guarded
 from poisontui.screens.base import PoisonScreen
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
 
-class Palette(Guarded, CommandPalette):
-    """Textual's command palette, closed only once.
-
-    Enter (choose) and escape (close) pressed together each closed it, and the second close, with
-    no palette left to close, ended the app.
-    """
-
-    def dismiss(self, result=None):
-        if self.app.screen is not self:
-            return None
-        return super().dismiss(result)
+class Palette(ClosesOnce, Guarded, CommandPalette):
+    """Textual's command palette, closed only once (enter and escape pressed together ended the app)."""
 
 
 def _lazy_screen(module: str, name: str):

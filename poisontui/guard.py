@@ -52,3 +52,16 @@ class Guarded:
 
     def call_next(self, callback, *args: Any, **kwargs: Any) -> None:
         super().call_next(self._guard(callback, args, kwargs))  # type: ignore[misc]
+
+
+class ClosesOnce:
+    """A mixin for dialogs: closing one that is already closed does nothing.
+
+    Two keys that each close a dialog (enter choosing, escape leaving) can both arrive before it has
+    gone; the second close would pop the screen beneath, or fail with no screen left to pop.
+    """
+
+    def dismiss(self, result=None):
+        if self.app.screen is not self:
+            return None
+        return super().dismiss(result)  # type: ignore[misc]

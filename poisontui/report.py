@@ -173,13 +173,8 @@ LEGEND = ("* best mitigation. ASR: attack success rate. recovered: share of the 
 def to_markdown(result: Result) -> str:
     """A readable report: the config, the comparison table and the accuracy chart drawn as text."""
     columns = table_columns(result)
-    # What was run as a list; what came out of it (the best mitigation, a caution) as paragraphs.
-    setup, findings = headline(result)[:2], headline(result)[2:]
     lines = ["# poisontui result", ""]
-    lines += [f"- {line}" for line in setup]
-    for line in findings:
-        label, sep, rest = line.partition(": ")
-        lines += ["", f"**{label[:1].upper()}{label[1:]}:** {rest}" if sep and label == "best mitigation" else line]
+    lines += [f"- {line}" for line in headline(result)]
     lines += ["", "| " + " | ".join(one_line(h) for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(r) for _, _, cell in columns) + " |" for r in result.rows]

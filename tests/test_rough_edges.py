@@ -138,7 +138,7 @@ def test_markdown_states_the_best_mitigation_and_txt_keeps_sentences_whole(tmp_p
     assert main(["run", "--preset", "diagnosis", "--out", str(md)]) == 0
     assert main(["run", "--preset", "diagnosis", "--out", str(txt)]) == 0
     markdown = md.read_text()
-    assert "\n**Best mitigation:** " in markdown and "- best mitigation" not in markdown
+    assert "\n\nbest: label-issues" in markdown and "- best" not in markdown  # a sentence, not a bullet
     lines = txt.read_text().splitlines()
     assert all(line == line.rstrip() for line in lines)
     assert any(line.startswith("* best mitigation.") and line.endswith("truly poisoned ones.") for line in lines)

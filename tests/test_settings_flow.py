@@ -212,7 +212,7 @@ async def test_a_cancelled_rerun_of_a_loaded_file_is_forgotten(tmp_path, monkeyp
 
 
 async def test_csv_files_and_sweep_grids_are_read_off_the_event_loop(tmp_path, monkeypatch):
-    import poisontui.engine.csvdata
+    import poisontui.engine.filedata
     import poisontui.screens.sweep
 
     waited = []
@@ -226,7 +226,7 @@ async def test_csv_files_and_sweep_grids_are_read_off_the_event_loop(tmp_path, m
         return wrapper
 
     csv_read, grid_read = threading.Event(), threading.Event()
-    monkeypatch.setattr(poisontui.engine.csvdata, "load_csv", held(poisontui.engine.csvdata.load_csv, csv_read))
+    monkeypatch.setattr(poisontui.engine.filedata, "load_file", held(poisontui.engine.filedata.load_file, csv_read))
     path = tmp_path / "data.csv"
     path.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'s' if i % 2 else 't'}\n" for i in range(40)))
     app = PoisonApp()

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from poisontui import report
-from poisontui.guard import Guarded
+from poisontui.guard import ClosesOnce, Guarded
 from poisontui.widgets.params import Toggle
 
 # The command line's extensions, and a screenshot, which only the app can take.
@@ -30,7 +30,7 @@ def export_text(choice: dict[str, Any], fmt: str, screenshot: str) -> str:
     return report.FORMATS[fmt](choice["result"])
 
 
-class ExportScreen(Guarded, ModalScreen):
+class ExportScreen(ClosesOnce, Guarded, ModalScreen):
     """Asks for a path; the extension picks the format; nothing is overwritten unless ticked."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="export.close")]

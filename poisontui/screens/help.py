@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from poisontui.guard import Guarded
+from poisontui.guard import ClosesOnce, Guarded
 
 # Keys of the widgets themselves (lists, tables, fields), which no screen binding describes.
 MOVING = [
@@ -47,7 +47,7 @@ def key_rows(under: Screen) -> list[tuple[str, str]]:
     return out
 
 
-class HelpScreen(Guarded, ModalScreen):
+class HelpScreen(ClosesOnce, Guarded, ModalScreen):
     """Lists the keys active on `under`, from the bindings themselves."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
