@@ -9,24 +9,32 @@ from __future__ import annotations
 import importlib
 import json
 import time
+import traceback
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
+from poisontui.guard import ClosesOnce, Guarded
+from poisontui.screens.base import PoisonScreen
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
 
 if TYPE_CHECKING:
     from poisontui.engine.experiment import Config, Result
     from poisontui.jobs import JobEnded, JobEvent
+
+
+class Palette(ClosesOnce, Guarded, CommandPalette):
+    """Textual's command palette, closed only once (enter and escape pressed together ended the app)."""
 
 
 def _lazy_screen(module: str, name: str):
@@ -38,7 +46,7 @@ def _lazy_screen(module: str, name: str):
     return build
 
 
-class PoisonApp(App):
+class PoisonApp(Guarded, App):
     """Pick data, configure an attack, toggle mitigations, run, and compare."""
 
     TITLE = "poisontui"
@@ -53,20 +61,27 @@ class PoisonApp(App):
         "sweep": _lazy_screen("sweep", "SweepScreen"),
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # The screens' digits show in the navigation bar at the top, so the footer keeps room for actions.
     BINDINGS = [
-        Binding("1", "switch_mode('dataset')", "Data", id="screen.dataset", tooltip="Dataset screen: data and presets"),
-        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack", tooltip="Attack screen: attack and model"),
-        Binding("3", "switch_mode('mitigations')", "Defend", id="screen.mitigations",
+        Binding("1", "switch_mode('dataset')", "Dataset", id="screen.dataset", show=False,
+                tooltip="Dataset screen: data and presets"),
+        Binding("2", "switch_mode('attack')", "Attack", id="screen.attack", show=False,
+                tooltip="Attack screen: attack and model"),
+        Binding("3", "switch_mode('mitigations')", "Mitigations", id="screen.mitigations", show=False,
                 tooltip="Mitigations screen: toggle defences"),
-        Binding("4", "switch_mode('results')", "Results", id="screen.results", tooltip="Results screen: comparison"),
+        Binding("4", "switch_mode('results')", "Results", id="screen.results", show=False,
+                tooltip="Results screen: comparison"),
         Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", show=False,
                 tooltip="Sweep screen: poison ratios x seeds"),
         Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned, mitigated models (or F5)"),
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
                 tooltip="Start a sweep (grid and seeds: sweep screen)"),
         Binding("f5", "run", "Run", show=False, priority=True, id="run.f5"),
-        Binding("escape", "cancel", "Cancel", id="cancel",
-                tooltip="Cancel the run (in a text field: leave the field)"),
+        # The status line says "escape cancels" during a run; the footer keeps still.
+        Binding("escape", "cancel", "Cancel run", id="cancel", show=False,
+                tooltip="Cancel the run or sweep in progress"),
+        Binding("escape", "leave_field", "Leave field", id="leave-field",
+                tooltip="Leave the text field, so single-letter keys work again"),
         Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs compare with it"),
         Binding("e", "export", "Export", id="export",
                 tooltip="Export: JSON, CSV, Markdown, or an SVG screenshot"),
@@ -92,6 +107,9 @@ class PoisonApp(App):
         self.ready = False  # the engine and config are loaded, after the first paint
         self.job = None  # the run or sweep in progress (engine.runner.Job)
         self.start_method: str | None = None  # how its process starts; None: the usual (see engine.processes)
+        # The run that reruns a loaded file, and the file, until that run ends (however it ends).
+        self._rerun_of: tuple[Any, dict[str, Any]] | None = None
+        self.unexpected_errors: list[str] = []
         self._run_started = 0.0
         self._progress_label = ""
         self._eta: tuple[float, float] | None = None  # seconds left, and when that was said
@@ -155,13 +173,15 @@ class PoisonApp(App):
                                        backend=sweep.get("backend", "local"), scheduler=sweep.get("scheduler"))
             self.action_sweep()
         else:
-            self.notify(f"Rerunning {self.loaded['path']} from its config...")
+            self.notify(f"Rerunning {self.loaded['path']} from its config...", markup=False)
             self.action_run()
-
-    def _check_loaded(self, result: Result) -> None:
-        """Compare a rerun with the file it came from; when equal, show the file's own timings."""
-        path, saved = self.loaded["path"], self.loaded["saved"]
+            if self.job is not None:
+                self._rerun_of = (self.job, self.loaded)
         self.loaded = None
+
+    def _check_loaded(self, result: Result, loaded: dict[str, Any]) -> None:
+        """Compare a rerun with the file it came from; when equal, show the file's own timings."""
+        path, saved = loaded["path"], loaded["saved"]
         rows = saved.get("results") if isinstance(saved, dict) else None
         if not isinstance(rows, list):
             return
@@ -174,11 +194,46 @@ class PoisonApp(App):
             for row, old in zip(result.rows, rows):
                 row["fit_seconds"] = old.get("fit_seconds", row["fit_seconds"])
             result.seconds = float(saved.get("seconds", result.seconds))
-            self.notify(f"Loaded {path}: the rerun reproduced every number in it.", title="Loaded")
+            self.notify(f"Loaded {path}: the rerun reproduced every number in it.", title="Loaded", markup=False)
         else:
             self.notify(f"Loaded {path}, but the rerun's numbers differ from the file's (another version of "
                         f"poisontui or scikit-learn?). Showing the rerun.", title="Loaded", severity="warning",
-                        timeout=15)
+                        timeout=15, markup=False)
+
+    # Screens, dialogs and errors
+
+    def main_screen(self, mode: str) -> Screen | None:
+        """The main screen of `mode` once it is built, whatever dialog is on top of it.
+
+        A screen still being built has nothing to update yet; it shows the app's state when it mounts.
+        """
+        try:
+            stack = self.get_screen_stack(mode)
+        except KeyError:
+            return None
+        return stack[0] if stack and stack[0].is_mounted else None
+
+    @property
+    def dialog_open(self) -> bool:
+        return isinstance(self.screen, ModalScreen)
+
+    def switch_mode(self, mode: str):
+        """Close any dialog first, so none is left behind on the screen we leave."""
+        if mode != self.current_mode:
+            while self.dialog_open and len(self.screen_stack) > 1:
+                self.pop_screen()
+        switched = super().switch_mode(mode)
+        if not self.running:
+            self.status = self._idle_status()  # the sweep screen's own idle line, or the others'
+        return switched
+
+    def report_unexpected(self, error: Exception) -> None:
+        """A bug met while handling a key or an event: say so, and keep the app and its results."""
+        text = "".join(traceback.format_exception(error))
+        self.unexpected_errors = [*self.unexpected_errors[-19:], text]
+        self.log.error(text)
+        self.notify(f"{type(error).__name__}: {error}. The app keeps running; please report this with the "
+                    f"steps that led to it.", title="Unexpected error", severity="error", timeout=20, markup=False)
 
     # State shared by the screens
 
@@ -200,6 +255,10 @@ class PoisonApp(App):
             self.status = self._idle_status()
 
     def _idle_status(self) -> str:
+        if self.current_mode == "sweep":
+            if self.sweep is None:
+                return "ready: s sweeps the grid and seeds set at the left"
+            return f"{len(self.sweep_cells)} of {self.sweep.cell_count} cells of the last sweep shown; s sweeps again"
         if self.result is None:
             return "ready: r runs the comparison"
         if self.stale:
@@ -247,15 +306,20 @@ class PoisonApp(App):
         self.config = Config.from_preset(name)
         self.mitigation_params = {}
         self.config_changed()
-        if isinstance(self.screen, Screen) and hasattr(self.screen, "sync"):
-            self.screen.sync()
+        # The screen on show takes the preset now; the others when they are next shown.
+        screen = self.main_screen(self.current_mode)
+        if screen is not None:
+            screen.sync()
         self.notify(f"Preset {name!r}: {PRESETS[name].summary}", title="Preset loaded")
 
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape cancels a run if there is one, else leaves a text field; the footer names the one it does.
         if action == "cancel":
-            return self.running or isinstance(self.focused, Input)
+            return self.running
+        if action == "leave_field":
+            return not self.running and isinstance(self.focused, Input)
         return True
 
     MAX_PINS = 4
@@ -272,21 +336,34 @@ class PoisonApp(App):
             self.pins.pop(0)
             self.notify(f"Only {self.MAX_PINS} pins are kept; the oldest was dropped.")
         self.notify(f"Pinned as pin {len(self.pins)}. Change a setting and press r to compare.")
-        if self.current_mode == "results":
-            self.screen.sync()
+        self._refresh("results")
 
     def clear_pins(self) -> None:
         self.pins = []
-        if self.current_mode == "results":
-            self.screen.sync()
+        self._refresh("results")
         self.notify("Pins cleared.")
 
+    def _refresh(self, mode: str) -> None:
+        """Bring the screen that shows results (or the sweep) up to date, even under a dialog."""
+        screen = self.main_screen(mode)
+        if screen is not None:
+            screen.sync()
+
     def action_export(self) -> None:
+        if self.dialog_open:
+            return
+        # The screenshot is of the screen, not of the notices over it: hide them for one frame.
+        self.screen.query("#textual-toastrack").set(display=False)
+        self.screen.refresh(layout=True)  # so the screen lays out again before the callback below
+        self.call_after_refresh(self._open_export, self.screen)
+
+    def _open_export(self, screen: Screen) -> None:
         from poisontui.screens.export import ExportScreen
 
-        if isinstance(self.screen, ExportScreen):
-            return
-        self.push_screen(ExportScreen(self.export_choices(), self.export_screenshot()))
+        screenshot = self.export_screenshot()
+        screen.query("#textual-toastrack").set(display=True)
+        if self.screen is screen:
+            self.push_screen(ExportScreen(self.export_choices(), screenshot))
 
     def export_choices(self) -> dict[str, Any]:
         """What an export from the current screen can write: the sweep on the sweep screen, else the result."""
@@ -300,16 +377,34 @@ class PoisonApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    RUN_SCREENS = ("dataset", "attack", "mitigations")
+
+    def _take_fields(self, modes: Iterable[str], what: str) -> bool:
+        """Take what the user typed in the screens' fields; refuse, naming and focusing a field with no valid value."""
+        for mode in modes:
+            screen = self.main_screen(mode)
+            problem = screen.commit_fields() if isinstance(screen, PoisonScreen) else None
+            if problem is not None:
+                field, message = problem
+                self.notify(f"{message}. Correct it, or escape to leave the field.", title=f"Cannot {what}",
+                            severity="error", timeout=10, markup=False)
+                self.switch_mode(mode)
+                field.focus()
+                return False
+        return True
+
     def action_run(self) -> None:
         if self.running:
             self.notify("A run is in progress; escape cancels it.", severity="warning")
+            return
+        if not self._take_fields(self.RUN_SCREENS, "run"):
             return
         from poisontui.engine.experiment import Config
 
         try:
             config = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
         except PoisonError as exc:
-            self.notify(str(exc), title="Cannot run", severity="error")
+            self.notify(str(exc), title="Cannot run", severity="error", markup=False)
             return
         self._start("run", config.to_dict(), 4 + len(config.mitigations))
 
@@ -320,6 +415,8 @@ class PoisonApp(App):
         if self.running:
             self.notify("A run is in progress; escape cancels it.", severity="warning")
             return
+        if not self._take_fields((*self.RUN_SCREENS, "sweep"), "sweep"):
+            return
         settings = self.sweep_settings
         try:
             experiment = Config.from_dict(json.loads(json.dumps(self.config.to_dict())))
@@ -327,14 +424,12 @@ class PoisonApp(App):
                                 jobs=settings["jobs"], backend=settings["backend"], scheduler=settings["scheduler"])
             sweep.validate()
         except PoisonError as exc:
-            self.notify(str(exc), title="Cannot sweep", severity="error")
+            self.notify(str(exc), title="Cannot sweep", severity="error", markup=False)
             return
         self.sweep, self.sweep_cells = sweep, []
         self._start("sweep", sweep.to_dict(), sweep.seeds + sweep.cell_count)
-        if self.current_mode == "sweep":
-            self.screen.sync()
-        else:
-            self.switch_mode("sweep")
+        self._refresh("sweep")
+        self.switch_mode("sweep")
 
     # Runs and sweeps happen in a child process (engine/runner.py); its events arrive as messages.
 
@@ -366,8 +461,7 @@ class PoisonApp(App):
         elif kind == "done" and job.kind == "sweep":
             self._finish_run()
             self.notify(f"Sweep finished in {time.monotonic() - self._run_started:.1f} s.")
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
+            self._show_cells()
         elif kind == "error":
             self._finish_run()
             self._show_error(job.kind, *rest)
@@ -380,8 +474,7 @@ class PoisonApp(App):
             self._finish_run()
         if message.job.cancelled and not self.exiting:
             self.notify(f"Cancelled: the {message.job.kind}'s process has ended; the results shown are unchanged.")
-            if self.current_mode == "sweep":
-                self.screen.show_cells()
+            self._show_cells()
 
     def _show_progress(self, done: float, total: int, label: str, eta: float | None) -> None:
         self.progress = (done, total)
@@ -405,36 +498,45 @@ class PoisonApp(App):
 
     def _show_result(self, result: Result, coords: Any) -> None:
         self.result, self.result_coords = result, coords
+        rerun_of = self._rerun_of[1] if self._rerun_of and self._rerun_of[0] is self.job else None
         self._finish_run()
-        if self.loaded is not None:
-            self._check_loaded(self.result)
+        if rerun_of is not None:
+            self._check_loaded(self.result, rerun_of)
             self.status = self._idle_status()
         else:
             self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
-        if self.current_mode == "results":
-            self.screen.sync()
-        else:
-            self.switch_mode("results")
+        self._refresh("results")
+        # A dialog the user opened meanwhile stays open; the results wait on their screen.
+        if self.current_mode != "results":
+            if self.dialog_open:
+                self.notify("The results are on screen 4 (key 4).")
+            else:
+                self.switch_mode("results")
 
     def _show_error(self, kind: str, error: str, message: str) -> None:
         title = "Sweep failed" if kind == "sweep" else "Run failed"
         if error == "crash":
             message = f"{message}. The app is still usable; the results shown are unchanged."
-        self.notify(message, title=title, severity="error", timeout=10)
+        self.notify(message, title=title, severity="error", timeout=10, markup=False)
 
     def _add_cell(self, cell) -> None:
         self.sweep_cells.append(cell)
         # Redraw a few times a second at most; the last cell always redraws (on success).
         now = time.monotonic()
-        if now - self._sweep_drawn > 0.25 and self.current_mode == "sweep":
+        if now - self._sweep_drawn > 0.25:
             self._sweep_drawn = now
-            self.screen.show_cells()
+            self._show_cells()
+
+    def _show_cells(self) -> None:
+        screen = self.main_screen("sweep")
+        if screen is not None:
+            screen.show_cells()
+
+    def action_leave_field(self) -> None:
+        self.screen.set_focus(None)
 
     def action_cancel(self) -> None:
-        """Cancel the run; with no run, leave a text field so single-letter keys work again."""
-        if not self.running and isinstance(self.focused, Input):
-            self.screen.set_focus(None)
-            return
+        """Cancel the run or sweep in progress."""
         if self.running and self.job is not None and not self.job.cancelled:
             # The child and its workers get SIGTERM now, SIGKILL in 0.5 s; JobEnded follows when they are gone.
             self.job.cancel()
@@ -442,9 +544,20 @@ class PoisonApp(App):
 
     def _finish_run(self) -> None:
         self.running = False
+        self._rerun_of = None
         self._ticker.pause()
         self.status = self._idle_status()
         self.refresh_bindings()
+
+    def on_worker_state_changed(self, event) -> None:
+        # The screens' workers (previews, summaries, file checks) handle bad input themselves.
+        from textual.worker import WorkerState
+
+        from poisontui.engine.errors import Cancelled
+
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and not isinstance(error, Cancelled):
+            self.report_unexpected(error)
 
     def action_quit(self) -> None:
         self.exit()
@@ -466,14 +579,20 @@ class PoisonApp(App):
 
     # Command palette
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" opens a panel of the focused widget's keys; ours lists the screen's.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         for mode, key, title in SCREENS:
             yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
                                 partial(self.switch_mode, mode))
         yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
         yield SystemCommand("Sweep", "Sweep the ratio grid over several seeds (key s)", self.action_sweep)
-        yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
+        if self.running:
+            yield SystemCommand("Cancel run", "Stop the run or sweep in progress (escape)", self.action_cancel)
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.summary, partial(self.load_preset, name))
         yield SystemCommand("Pin result", "Pin the shown result to compare later runs with it (key p)",

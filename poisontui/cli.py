@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -131,18 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from poisontui.engine.errors import Cancelled, PoisonError
     from poisontui.engine.runner import RunFailed
 
+    commands = {"run": command_run, "sweep": command_sweep, "serve": command_serve, "list": command_list}
     try:
         if args.command in ("run", "sweep"):
             _interrupt_on_sigterm()
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "sweep":
-            return command_sweep(args)
-        if args.command == "serve":
-            return command_serve(args)
-        if args.command == "list":
-            return command_list(args)
-        return open_app(args)
+        code = commands.get(args.command, open_app)(args)
+        sys.stdout.flush()  # here, where a reader that has gone away is caught below
+        return code
     except RunFailed as exc:
         _error_line(f"error: {exc}")
         return 1
@@ -155,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error_line("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`poisontui list | head`): stop quietly, as tools killed by SIGPIPE do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except MemoryError:
         print("error: out of memory; try a smaller dataset or fewer rows", file=sys.stderr)
         return 2
@@ -167,40 +167,40 @@ def _error_line(text: str) -> None:
 
 
 def open_app(args: argparse.Namespace) -> int:
-    if args.load and args.preset:
-        raise UsageError("give --load or --preset, not both")
-    if args.load:
-        from poisontui.engine.experiment import Config
-
-        saved = load_json(args.load)
-        raw = config_part(args.load, saved)
-        experiment = experiment_part(raw)
-        sweep = None
-        if experiment is not raw:
-            from poisontui.engine.sweep import SweepConfig
-
-            sweep = SweepConfig.from_dict(raw).to_dict()
-        loaded = {"path": args.load, "saved": saved, "sweep": sweep}
-        app_args = {"config": Config.from_dict(experiment), "loaded": loaded}
-    else:
-        # Only the preset's name is checked here: the engine loads after the app's first paint.
-        from poisontui.engine.params import lookup
-        from poisontui.engine.presets import PRESETS
-
-        app_args = {"preset": lookup("preset", args.preset or "article", PRESETS).name}
     import asyncio
 
-    from poisontui.app import PoisonApp
-
-    app = PoisonApp(**app_args)
+    app = build_app(args)
     try:
         # The app's own event loop: asyncio.run would wait, on the way out, for work still running
         # in the app's threads (a preview of large data), and quitting must give the terminal back at once.
         app.run(loop=asyncio.new_event_loop())
     finally:
         app.stop_job()
-    _exit_now_if_threads_linger(app.return_code or 0)
-    return app.return_code or 0
+    # Non-zero when the app ended on a crash (Textual has printed what happened).
+    code = app.return_code or 0
+    _exit_now_if_threads_linger(code)
+    return code
+
+
+def build_app(args: argparse.Namespace):
+    """The app on a preset, or on a loaded result or sweep file (checked first, like `run --config`)."""
+    if args.load and args.preset:
+        raise UsageError("give --load or --preset, not both")
+    if args.load:
+        from poisontui.engine.experiment import Config
+
+        loaded = load_result_file(args.load)
+        config = Config.from_dict(experiment_part(config_part(args.load, loaded["saved"])))
+        app_args = {"config": config, "loaded": loaded}
+    else:
+        # Only the preset's name is checked here: the engine loads after the app's first paint.
+        from poisontui.engine.params import lookup
+        from poisontui.engine.presets import PRESETS
+
+        app_args = {"preset": lookup("preset", args.preset or "article", PRESETS).name}
+    from poisontui.app import PoisonApp
+
+    return PoisonApp(**app_args)
 
 
 def _exit_now_if_threads_linger(code: int) -> None:
@@ -212,6 +212,37 @@ def _exit_now_if_threads_linger(code: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def load_result_file(path: str) -> dict[str, Any]:
+    """A result or sweep file for the app to rerun, with every part the app reads checked.
+
+    A sweep's grid and seeds must make a valid sweep; a result's rows, if any, must be objects with a
+    name, and its timings numbers, since the app compares the rerun with them and shows them.
+    """
+    from poisontui.engine.sweep import SweepConfig
+
+    saved = load_json(path)
+    raw = config_part(path, saved)
+    experiment = experiment_part(raw)
+    sweep = SweepConfig.from_dict(raw).to_dict() if experiment is not raw else None
+    if sweep is not None and not isinstance(sweep["scheduler"], (str, type(None))):
+        raise UsageError(f"{path}: 'scheduler' must be an address such as tcp://HOST:8786")
+    if sweep is None and saved is not raw:
+        rows = saved.get("results", [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("name"), str)
+                                                 for r in rows):
+            raise UsageError(f"{path}: 'results' must be a list of rows, each an object with a name")
+        for row in rows:
+            if not _is_number(row.get("fit_seconds", 0.0)):
+                raise UsageError(f"{path}: fit_seconds of row {row['name']!r} must be a number")
+        if not _is_number(saved.get("seconds", 0.0)):
+            raise UsageError(f"{path}: 'seconds' must be a number")
+    return {"path": path, "saved": saved, "sweep": sweep}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 # A config is a few hundred bytes; a result or sweep file with its cells a few MiB.
@@ -456,7 +487,7 @@ def command_sweep(args: argparse.Namespace) -> int:
 def render(result, fmt: str, width: int | None = None) -> str:
     from poisontui import report
 
-    text = report.to_table(result, width or 100) if fmt == "table" else report.FORMATS[fmt](result)
+    text = report.to_table(result, width) if fmt == "table" else report.FORMATS[fmt](result)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -528,9 +559,9 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_params(params: list[dict[str, Any]]) -> None:
+def _print_params(params: list[dict[str, Any]], width: int) -> None:
     for p in params:
-        print(f"      {p['name']:<14} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
+        print(f"      {p['name']:<{width}} {p['type']:<5} {p['range']:<16} default {p['default']!r:<10} {p['help']}")
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -540,6 +571,9 @@ def command_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(catalogue, indent=2))
         return 0
+    every = [p for kind in ("datasets", "models", "attacks", "mitigations") for entry in catalogue[kind]
+             for p in entry["params"]] + catalogue["data_file"]["params"]
+    width = max(len(p["name"]) for p in every)
     for kind in ("datasets", "models", "attacks", "mitigations"):
         print(kind.upper())
         family = None
@@ -548,10 +582,10 @@ def command_list(args: argparse.Namespace) -> int:
                 family = entry["family"]
                 print(f"  [{entry['family_title']}]")
             print(f"  {entry['name']:<17} {entry['summary']}")
-            _print_params(entry["params"])
+            _print_params(entry["params"], width)
         print()
     print(f"DATA FILES\n  {catalogue['data_file']['summary']} (options --missing, --sample)")
-    _print_params(catalogue["data_file"]["params"])
+    _print_params(catalogue["data_file"]["params"], width)
     print()
     print("PRESETS")
     for preset in catalogue["presets"]:

@@ -202,30 +202,32 @@ def rich_table(result: Result, compact: bool = False):
     """The comparison as a Rich table."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     columns = table_columns(result, compact)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, padding=(0, 1))
+    # Class and file names are the user's: cells are text, never markup.
     for header, justify, _ in columns:
-        table.add_column(header, justify=justify, no_wrap=True)
+        table.add_column(Text(header), justify=justify, no_wrap=True)
     for row in result.rows:
         style = "bold" if row["name"] == result.best else None
-        table.add_row(*(cell(row) for _, _, cell in columns), style=style)
+        table.add_row(*(Text(cell(row)) for _, _, cell in columns), style=style)
     return table
 
 
-def to_table(result: Result, width: int = 100) -> str:
-    """The headline, the table and the legend as plain text `width` columns wide."""
+def to_table(result: Result, width: int | None = None) -> str:
+    """The headline, the table and the legend as plain text for a terminal `width` columns wide, or
+    (no width) for a file: sentences unbroken, no trailing spaces."""
     from rich.console import Console
 
     with open(os.devnull, "w") as sink:
-        console = Console(width=width, record=True, file=sink, force_terminal=False)
-        for line in headline(result):
-            console.print(line, highlight=False)
-        console.print(rich_table(result, compact=width < 100))
-        for line in notes(result):
-            console.print(line, highlight=False, markup=False)
-        console.print(LEGEND, highlight=False)
-        return console.export_text()
+        console = Console(width=width or 200, record=True, file=sink, force_terminal=False)
+        for line in [*headline(result), None, *notes(result), LEGEND]:
+            if line is None:
+                console.print(rich_table(result, compact=(width or 100) < 100))
+            else:
+                console.print(line, highlight=False, markup=False, soft_wrap=width is None)
+        return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
 
 FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "table": to_table}
@@ -296,6 +298,7 @@ def sweep_to_table(sweep, cells, width: int = 100) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     summary = sweep_dict(sweep, cells)["summary"]
     success = any("attack_success_mean" in e for e in summary)
@@ -312,7 +315,7 @@ def sweep_to_table(sweep, cells, width: int = 100) -> str:
         cells_ = [ratio, entry["name"], _spread(entry, "accuracy"), _range(entry, "accuracy")]
         if success:
             cells_.append(_spread(entry, "attack_success"))
-        table.add_row(*cells_, str(entry["n"]))
+        table.add_row(*(Text(c) for c in cells_), str(entry["n"]))
     config = sweep.experiment
     lines = [f"sweep: {config.data or config.dataset['name']}, model {config.model['name']}, attack "
              f"{config.attack['name']}; {len(sweep.ratios)} ratios x {sweep.seeds} seeds "
@@ -320,7 +323,7 @@ def sweep_to_table(sweep, cells, width: int = 100) -> str:
     with open(os.devnull, "w") as sink:
         console = Console(width=width, record=True, file=sink, force_terminal=False)
         for line in lines:
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False)
         console.print(table)
         return console.export_text()
 

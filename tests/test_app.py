@@ -4,7 +4,7 @@ import os
 import signal
 
 import pytest
-from pilot import settle, until
+from pilot import hold, settle, until
 from procs import alive, in_group, wait_until
 from textual.widgets import DataTable, Input, Static
 
@@ -229,11 +229,13 @@ async def test_help_lists_the_keys_from_the_bindings():
         await pilot.press("3")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        table = app.screen.query_one(DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
-        described = {str(does) for _, does in rows}
-        assert {"Run: train clean, poisoned, mitigated models (or F5)", "Turn every mitigation on, or all off",
-                "Quit (a run in progress is cancelled)"} <= described
+        rows = dict(app.screen.rows)
+        assert rows["r / f5"] == "Run: train clean, poisoned, mitigated models (or F5)"
+        assert rows["a"] == "Turn every mitigation on, or all off"
+        assert rows["q / ^q"] == "Quit (a run in progress is cancelled)"
+        # One row per action, each key once, escape listed even with no run.
+        keys = [part for keys in rows for part in keys.split(" / ")]
+        assert len(keys) == len(set(keys)) and "escape" in keys and "tab" in keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -272,7 +274,7 @@ async def test_sweep_screen_fills_in_and_summarises():
         await settle(pilot)
         assert len(app.sweep_cells) == 4 and not app.running
         table = app.screen.query_one("#sweep-table", DataTable)
-        assert table.row_count == 2 * 5  # 2 ratios x (clean, poisoned, 3 mitigations)
+        assert table.row_count == 1 + 2 * 4  # clean once; 2 ratios x (poisoned, 3 mitigations)
         assert "4 of 4 cells (done)" in text_of(app, "#sweep-headline")
 
 
@@ -327,8 +329,9 @@ async def test_app_keys_work_from_a_number_field():
         await settle(pilot)
         app.screen.query_one("#attack-form NumberInput", NumberInput).focus()
         await pilot.press("0", ".", "2")  # digits type into the number (focus selects it: typing replaces)...
-        assert app.current_mode == "attack" and app.config.attack["params"]["ratio"] == 0.2
-        await pilot.press("enter", "3")  # ...enter leaves the field, and digits switch screens again
+        assert app.current_mode == "attack" and app.config.attack["params"]["ratio"] == 0.1
+        await pilot.press("enter", "3")  # ...enter takes the value and leaves the field, so digits switch screens
+        assert app.config.attack["params"]["ratio"] == 0.2
         assert app.current_mode == "mitigations"
         await pilot.press("2")
         app.screen.query_one("#attack-form NumberInput", NumberInput).focus()

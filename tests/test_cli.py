@@ -103,6 +103,26 @@ def test_list_json_describes_every_parameter(capsys):
 def test_list_table(capsys):
     code, out, _ = run_cli(capsys, "list")
     assert code == 0 and "Differential privacy" in out and "knn-sanitize" in out
+    # Every parameter's type starts in the same column, the longest name (min_samples_leaf) included.
+    rows = [line for line in out.splitlines() if line.startswith("      ") and " default " in line]
+    assert len({line.index(" int ") if " int " in line else line.index(" float ") if " float " in line else
+                None for line in rows} - {None}) == 1
+
+
+def test_list_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    import fcntl
+    import os
+
+    read, write = os.pipe()
+    fcntl.fcntl(write, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, so the listing cannot fit in it
+    process = subprocess.Popen([sys.executable, "-m", "poisontui", "list"], stdout=write, stderr=subprocess.PIPE,
+                               text=True, cwd=tmp_path)
+    os.close(write)
+    os.read(read, 100)  # like `head -c 100`: read a little, then go away
+    os.close(read)
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err and "Error" not in err
+    assert process.returncode in (0, 141)
 
 
 BAD_INPUTS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,39 +14,45 @@ from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import ScatterChart, Series, class_series
-from poisontui.widgets.params import ParamForm
+from poisontui.widgets.params import ParamForm, show, user_changed
 
 
 class AttackScreen(PoisonScreen):
     MODE = "attack"
 
     def compose_body(self) -> ComposeResult:
+        config = self.poison_app.config
         with Horizontal(classes="body"):
             with VerticalScroll(classes="side", id="attack-side"):
                 yield Label("Attack", classes="section")
-                yield Select([(n, n) for n in ATTACKS], allow_blank=False, id="attack-select", compact=True,
-                             type_to_search=False)
+                yield self._select("attack", ATTACKS, config.attack["name"])
                 yield Static("", id="attack-summary", classes="hint")
-                yield ParamForm((), {}, name="attack", id="attack-form")
+                yield ParamForm((), {}, name="attack", id="attack-form", apply=self._apply)
                 yield Label("Model", classes="section")
-                yield Select([(n, n) for n in MODELS], allow_blank=False, id="model-select", compact=True,
-                             type_to_search=False)
+                yield self._select("model", MODELS, config.model["name"])
                 yield Static("", id="model-summary", classes="hint")
-                yield ParamForm((), {}, name="model", id="model-form")
+                yield ParamForm((), {}, name="model", id="model-form", apply=self._apply)
                 yield Label("Seeds", classes="section")
-                yield ParamForm(RUN_PARAMS[:2], {}, name="seed", id="seed-form")
+                yield ParamForm(RUN_PARAMS[:2], {"seed": config.seed, "seeds": config.seeds}, name="seed",
+                                id="seed-form", apply=self._apply)
             with Vertical(classes="main"):
                 yield Static("preparing preview...", id="preview-text")
                 yield ScatterChart(id="preview-view")
+
+    @staticmethod
+    def _select(kind: str, registry: dict, value: str) -> Select:
+        select = Select([(n, n) for n in registry], value=value, allow_blank=False, id=f"{kind}-select",
+                        compact=True, type_to_search=False)
+        select.known = value
+        return select
 
     def on_mount(self) -> None:
         self.query_one("#attack-select", Select).focus()
 
     def sync(self) -> None:
         config = self.poison_app.config
-        with self.prevent(Select.Changed):
-            self.query_one("#attack-select", Select).value = config.attack["name"]
-            self.query_one("#model-select", Select).value = config.model["name"]
+        show(self.query_one("#attack-select", Select), config.attack["name"])
+        show(self.query_one("#model-select", Select), config.model["name"])
         self.query_one("#seed-form", ParamForm).reset(values={"seed": config.seed, "seeds": config.seeds})
         self._rebuild_forms(getattr(self, "_class_names", []))
         self.update_preview()
@@ -62,7 +69,7 @@ class AttackScreen(PoisonScreen):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         kind = {"attack-select": "attack", "model-select": "model"}.get(event.select.id or "")
-        if kind is None or event.value == getattr(self.poison_app.config, kind)["name"]:
+        if kind is None or not user_changed(event.select, event.value):
             return
         app = self.poison_app
         setattr(app.config, kind, {"name": event.value, "params": {}})
@@ -71,18 +78,17 @@ class AttackScreen(PoisonScreen):
         self._rebuild_forms(getattr(self, "_class_names", []))
         self.update_preview()
 
-    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
+    def _apply(self, form: ParamForm, name: str, value) -> None:
         app = self.poison_app
-        if event.form.name == "seed":
-            setattr(app.config, event.name, event.value)
+        if form.name == "seed":
+            setattr(app.config, name, value)
         else:
-            kind = event.form.name
-            defaults = {p.name: p.default for p in event.form.params}
-            params = {k: v for k, v in event.form.values.items() if v != defaults[k]}
-            setattr(app.config, kind, {"name": getattr(app.config, kind)["name"], "params": params})
+            defaults = {p.name: p.default for p in form.params}
+            params = {k: v for k, v in form.values.items() if v != defaults[k]}
+            setattr(app.config, form.name, {"name": getattr(app.config, form.name)["name"], "params": params})
         app.config.preset = None
         app.config_changed()
-        if event.form.name != "model":
+        if form.name != "model":
             self.update_preview()
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
@@ -102,10 +108,9 @@ class AttackScreen(PoisonScreen):
         if preview.data.class_names != getattr(self, "_class_names", []):
             self._rebuild_forms(preview.data.class_names)
         self.query_one("#preview-text", Static).update(
-            f"[b]{preview.sentence}[/]\nbefore any training; poisoned rows marked X"
-        )
+            Text.assemble((preview.sentence, "bold"), "\nbefore any training; poisoned rows marked X"))
         self.query_one("#preview-view", ScatterChart).draw("training rows after the attack", series, preview.axes)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#preview-text", Static).update(f"[b]no preview[/]: {message}")
+        self.query_one("#preview-text", Static).update(Text.assemble(("no preview", "bold"), ": ", message))
         self.query_one("#preview-view", ScatterChart).blank("no preview")

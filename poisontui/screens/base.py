@@ -6,15 +6,17 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
+from poisontui.guard import Guarded
 from poisontui.widgets.status import NavBar, RunStatus
 
 if TYPE_CHECKING:
     from poisontui.app import PoisonApp
 
 
-class PoisonScreen(Screen):
+class PoisonScreen(Guarded, Screen):
     """A main screen. Subclasses give `MODE` and `compose_body`, and refresh in `sync`."""
 
     MODE = ""
@@ -42,9 +44,9 @@ class PoisonScreen(Screen):
     async def _add_footer(self) -> None:
         if not self.is_attached:  # the app quit before this screen's first paint was over
             return
-        from textual.widgets import Footer
+        from poisontui.widgets.footer import KeyFooter
 
-        await self.mount(Footer(compact=True, show_command_palette=False))
+        await self.mount(KeyFooter(compact=True, show_command_palette=False))
         await self.query_one("#footer-slot").remove()
 
     def on_screen_resume(self) -> None:
@@ -52,3 +54,13 @@ class PoisonScreen(Screen):
 
     def sync(self) -> None:
         """Show the app's current settings (another screen may have changed them)."""
+
+    def commit_fields(self) -> tuple[Widget, str] | None:
+        """Take what the user typed in this screen's fields; the first field with no valid value, and why."""
+        from poisontui.widgets.params import ParamForm
+
+        for form in self.query(ParamForm):
+            problem = form.commit()
+            if problem is not None:
+                return problem
+        return None

@@ -81,19 +81,19 @@ class DatasetScreen(PoisonScreen):
         yield Label("Your data file", classes="section")
         yield Input(placeholder="path/to/data.csv (enter loads)", id="csv-path", compact=True)
         yield Button("Browse files (o)", id="browse", compact=True, flat=True)
-        yield Static("", id="csv-error", classes="error")
+        yield Static("", id="csv-error", classes="error", markup=False)
         yield Vertical(
             Label("label column"),
             Select([], id="data-label", prompt="(load a file)", compact=True),
             Label("columns to leave out (space toggles)"),
             SelectionList(id="data-ignore", compact=True),
-            ParamForm((), {}, name="file", id="file-form"),
+            ParamForm((), {}, name="file", id="file-form", apply=self._apply),
             id="file-options",
         )
         yield Label("Parameters", classes="section")
-        yield ParamForm((), {}, name="dataset", id="dataset-form")
+        yield ParamForm((), {}, name="dataset", id="dataset-form", apply=self._apply)
         yield Label("Split", classes="section")
-        yield ParamForm((), {}, name="split", id="split-form")
+        yield ParamForm((), {}, name="split", id="split-form", apply=self._apply)
 
     def on_mount(self) -> None:
         self.query_one("#dataset-list", OptionList).focus()
@@ -115,9 +115,16 @@ class DatasetScreen(PoisonScreen):
         wanted = f"dataset:{config.dataset['name']}" if not config.data else None
         if config.preset and config.preset in PRESETS:
             wanted = f"preset:{config.preset}"
-        if wanted is not None and options.highlighted is None:
-            options.highlighted = options.get_option_index(wanted)
-        self.query_one("#csv-path", Input).value = config.data or ""
+        # The list shows what the settings hold (a preset, built-in data, or nothing for a data file).
+        options.highlighted = options.get_option_index(wanted) if wanted is not None else None
+        if wanted is None:
+            self.query_one("#dataset-hint", Static).update("your data file (below)")
+        from poisontui.widgets.params import show
+
+        # A path the settings did not change keeps what the user is typing.
+        path = self.query_one("#csv-path", Input)
+        if getattr(path, "known", None) != (config.data or ""):
+            show(path, config.data or "")
         self.query_one("#file-options").display = bool(config.data)
         # Forms, data and chart fill in after the next paint: they are many widgets, and loading
         # imports scikit-learn; neither may delay the first screen.
@@ -161,13 +168,13 @@ class DatasetScreen(PoisonScreen):
             app.set_data_source(dataset={"name": name, "params": {}})
             self.sync()
 
-    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
+    def _apply(self, form: ParamForm, name: str, value) -> None:
         app = self.poison_app
-        if event.form.name in ("split", "file"):
-            setattr(app.config, event.name, event.value)
+        if form.name in ("split", "file"):
+            setattr(app.config, name, value)
         else:
-            defaults = {p.name: p.default for p in event.form.params}
-            params = {k: v for k, v in event.form.values.items() if v != defaults[k]}
+            defaults = {p.name: p.default for p in form.params}
+            params = {k: v for k, v in form.values.items() if v != defaults[k]}
             app.config.dataset = {"name": app.config.dataset["name"], "params": params}
             app.config.preset = None
         app.config_changed()
@@ -209,6 +216,10 @@ class DatasetScreen(PoisonScreen):
         config = self.poison_app.config
         if event.select.id != "data-label" or not config.data or event.value in (Select.BLANK, config.label):
             return
+        from poisontui.widgets.params import user_changed
+
+        if not user_changed(event.select, event.value):
+            return  # the drop-down filled in from the file, not a choice
         config.label = str(event.value)
         if config.ignore and config.label in config.ignore:
             config.ignore = [c for c in config.ignore if c != config.label] or None
@@ -295,9 +306,11 @@ class DatasetScreen(PoisonScreen):
         label = self.query_one("#data-label", Select)
         ignore = self.query_one("#data-ignore", SelectionList)
         left_out = set(self.poison_app.config.ignore or ())
+        from poisontui.widgets.params import show
+
         with self.prevent(Select.Changed, SelectionList.SelectedChanged):
             label.set_options([(Text(c), c) for c in report.columns])
-            label.value = report.label
+            show(label, report.label)
             ignore.clear_options()
             ignore.add_options([(Text(f"{c} ({ROLE_WORDS.get(roles[c].role, roles[c].role)})"), c, c in left_out)
                                 for c in report.columns if c != report.label and c in roles])

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from poisontui import report
+from poisontui.guard import ClosesOnce, Guarded
 from poisontui.widgets.params import Toggle
 
 # The command line's extensions, and a screenshot, which only the app can take.
@@ -29,10 +30,11 @@ def export_text(choice: dict[str, Any], fmt: str, screenshot: str) -> str:
     return report.FORMATS[fmt](choice["result"])
 
 
-class ExportScreen(ModalScreen):
+class ExportScreen(ClosesOnce, Guarded, ModalScreen):
     """Asks for a path; the extension picks the format; nothing is overwritten unless ticked."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close", id="export.close")]
+    AUTO_FOCUS = "#export-path"
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
     ExportScreen > Vertical { width: 70; max-width: 100%; height: auto; border: round $accent;
@@ -57,14 +59,11 @@ class ExportScreen(ModalScreen):
             yield Input(self._default_name(), id="export-path", compact=True)
             if not served:
                 yield Toggle("overwrite if the file exists", id="export-overwrite", compact=True)
-            yield Static("", id="export-message")
+            yield Static("", id="export-message", markup=False)
 
     def _default_name(self) -> str:
         stem = "poisontui-sweep" if self.choice["kind"] == "sweep" else "poisontui-result"
         return f"{stem}.json"
-
-    def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.write(event.value.strip())
@@ -106,14 +105,14 @@ class ExportScreen(ModalScreen):
         except OSError as exc:
             self._say(f"Could not write {path}: {exc.strerror or exc}. Nothing was written.", error=True)
             return
-        self.app.notify(f"Wrote {path.resolve()}", title="Exported")
+        self.app.notify(f"Wrote {path.resolve()}", title="Exported", markup=False)
         self.dismiss()
 
     def deliver(self, name: str, text: str) -> None:
         """Send the export to the browser that shows the app, as a download."""
         self.app.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
                               mime_type=MIME_TYPES.get(Path(name).suffix.lower()), name="export")
-        self.app.notify(f"Sent {name} to your browser as a download.", title="Exported")
+        self.app.notify(f"Sent {name} to your browser as a download.", title="Exported", markup=False)
         self.dismiss()
 
 

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Static
 
+from poisontui.guard import ClosesOnce, Guarded
+
 DATA_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".dat", ".json", ".jsonl", ".ndjson", ".parquet", ".pq"}
 COMPRESSED = {".gz", ".bz2", ".xz"}
 
@@ -43,13 +45,14 @@ class DataTree(DirectoryTree):
         return shown
 
 
-class FilePickerScreen(ModalScreen[str | None]):
+class FilePickerScreen(ClosesOnce, Guarded, ModalScreen[str | None]):
     """Returns the chosen file's path, or None when closed."""
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="files.close"),
         Binding("backspace", "parent", "Parent folder", id="files.parent"),
     ]
+    AUTO_FOCUS = "#files-tree"
     DEFAULT_CSS = """
     FilePickerScreen { align: center middle; }
     FilePickerScreen > Vertical { width: 76; max-width: 100%; height: 80%; border: round $accent;
@@ -72,9 +75,6 @@ class FilePickerScreen(ModalScreen[str | None]):
                          classes="hint")
             yield Static(Text(str(self.folder)), id="files-folder")
             yield DataTree(self.folder, id="files-tree")
-
-    def on_mount(self) -> None:
-        self.query_one(DataTree).focus()
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()

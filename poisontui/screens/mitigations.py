@@ -9,7 +9,7 @@ from textual.widgets import Checkbox, Label, Static
 
 from poisontui.engine.mitigations import FAMILIES, MITIGATIONS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.params import ParamForm, Toggle
+from poisontui.widgets.params import ParamForm, Toggle, show, user_changed
 
 
 class MitigationsScreen(PoisonScreen):
@@ -19,6 +19,7 @@ class MitigationsScreen(PoisonScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
+        enabled = set(self._enabled())
         with VerticalScroll(classes="body", id="mitigations-body"):
             yield Static("", id="mitigation-count", classes="hint")
             for family, title in FAMILIES.items():
@@ -27,9 +28,11 @@ class MitigationsScreen(PoisonScreen):
                     if cls.family != family:
                         continue
                     with Vertical(classes="mitigation", id=f"mitigation-{name}"):
-                        yield Toggle(name, id=f"toggle-{name}", compact=True)
+                        toggle = Toggle(name, value=name in enabled, id=f"toggle-{name}", compact=True)
+                        toggle.known = toggle.value
+                        yield toggle
                         yield Static(cls.summary, classes="mitigation-summary")
-                        yield ParamForm(cls.params, {}, owner=name, id=f"form-{name}")
+                        yield ParamForm(cls.params, {}, owner=name, id=f"form-{name}", apply=self._apply)
 
     def on_mount(self) -> None:
         self.query_one(Checkbox).focus()
@@ -41,9 +44,7 @@ class MitigationsScreen(PoisonScreen):
         enabled = set(self._enabled())
         params = self.poison_app.mitigation_params
         for name in MITIGATIONS:
-            box = self.query_one(f"#toggle-{name}", Checkbox)
-            with self.prevent(Checkbox.Changed):
-                box.value = name in enabled
+            show(self.query_one(f"#toggle-{name}", Checkbox), name in enabled)
             form = self.query_one(f"#form-{name}", ParamForm)
             wanted = {p.name: params.get(name, {}).get(p.name, p.default) for p in form.params}
             if wanted != form.values:
@@ -60,7 +61,7 @@ class MitigationsScreen(PoisonScreen):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         box_id = event.checkbox.id or ""
-        if not box_id.startswith("toggle-"):
+        if not box_id.startswith("toggle-") or not user_changed(event.checkbox, event.value):
             return
         name = box_id.removeprefix("toggle-")
         enabled = set(self._enabled())
@@ -72,11 +73,11 @@ class MitigationsScreen(PoisonScreen):
         self.query_one(f"#mitigation-{name}").set_class(not event.value, "-off")
         self._show_count()
 
-    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
-        name = (event.form.id or "").removeprefix("form-")
-        defaults = {p.name: p.default for p in event.form.params}
+    def _apply(self, form: ParamForm, name: str, value) -> None:
+        mitigation = (form.id or "").removeprefix("form-")
+        defaults = {p.name: p.default for p in form.params}
         app = self.poison_app
-        app.mitigation_params[name] = {k: v for k, v in event.form.values.items() if v != defaults[k]}
+        app.mitigation_params[mitigation] = {k: v for k, v in form.values.items() if v != defaults[k]}
         app.set_mitigations(self._enabled())
 
     def action_toggle_all(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
@@ -15,8 +16,9 @@ from poisontui.widgets.charts import BarChart, ScatterChart, Series
 
 def confusion_table(result, name: str) -> Table:
     row = result.row(name)
-    names = [n[:9] for n in result.data.class_names]
-    table = Table(title=f"{name}: rows true, columns predicted", title_justify="left", pad_edge=False,
+    # Class names come from the user's file: text, never markup.
+    names = [Text(str(n)[:9]) for n in result.data.class_names]
+    table = Table(title=Text(f"{name}: rows true, columns predicted"), title_justify="left", pad_edge=False,
                   box=None, padding=(0, 1))
     table.add_column("")
     for n in names:
@@ -48,6 +50,7 @@ def detection_series(result, coords, name: str) -> tuple[str, list[Series]]:
 
 class ResultsScreen(PoisonScreen):
     MODE = "results"
+    HELP_KEYS = [("up / down", "choose the variant whose confusion matrix and detections are shown")]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(classes="body", id="results-body"):
@@ -74,6 +77,7 @@ class ResultsScreen(PoisonScreen):
         table = self.query_one("#results-table", DataTable)
         table.clear(columns=True)
         if result is None:
+            self._shown = None
             self.query_one("#results-headline", Static).update(
                 "No results yet. Press [b]r[/] to train on clean and poisoned data and with each mitigation on."
             )
@@ -84,15 +88,21 @@ class ResultsScreen(PoisonScreen):
             self.query_one("#detection-view", ScatterChart).blank("")
             self.query_one("#confusion", Static).update("")
             return
-        lines = headline(result)
+        if result is not getattr(self, "_shown", None):
+            # A new result starts at its headline and table, wherever the last one was scrolled to.
+            self._shown = result
+            self.query_one("#results-body").scroll_home(animate=False)
+        text = Text("\n".join(headline(result)))  # names and class names are the user's: text, not markup
         if app.stale:
-            lines.insert(0, "[b reverse] STALE [/] settings changed since this run; [b]r[/] runs again")
-        self.query_one("#results-headline", Static).update("\n".join(lines))
+            text = Text.assemble((" STALE ", "bold reverse"), " settings changed since this run; ", ("r", "bold"),
+                                 " runs again\n", text)
+        self.query_one("#results-headline", Static).update(text)
         columns = table_columns(result, compact=True)
         for header, justify, _ in columns:
-            table.add_column(header, key=header)
+            table.add_column(Text(header), key=header)
         for row in result.rows:
-            table.add_row(*(cell(row) for _, _, cell in columns), key=row["name"])
+            cells = [cell(row) for _, _, cell in columns]
+            table.add_row(Text(cells[0]), *cells[1:], key=row["name"])
         self.query_one("#results-notes", Static).update("\n".join(notes(result)))
         self._draw_charts(result)
         self._show_pins(result)
@@ -114,8 +124,9 @@ class ResultsScreen(PoisonScreen):
         for i, pin in enumerate(pins, 1):
             changes = config_diff(pin.config, result.config)
             what = "; ".join(changes) if changes else "same settings"
-            labels.append(f"[b]pin {i}[/] ({pin.poisoned.count} poisoned): {what} [dim](pin -> now)[/]")
-        self.query_one("#compare-labels", Static).update("\n".join(labels))
+            labels.append(Text.assemble((f"pin {i}", "bold"), f" ({pin.poisoned.count} poisoned): ", what,
+                                        (" (pin -> now)", "dim")))
+        self.query_one("#compare-labels", Static).update(Text("\n").join(labels))
         table = self.query_one("#compare-table", DataTable)
         table.clear(columns=True)
         table.add_column("variant", key="variant")
@@ -127,17 +138,20 @@ class ResultsScreen(PoisonScreen):
             table.add_column(f"now\n{header}")
         for i in range(1, len(pins) + 1):
             table.add_column(f"acc now\n-pin {i}")
-        names = [entry["name"] for entry in compared[-1]]
+        # Pins may hold different variants: a row for each one any of them has, blanks where one lacks it.
+        by_name = [{entry["name"]: entry for entry in rows} for rows in compared]
+        names = list(dict.fromkeys(name for entries in by_name for name in entries))
+        current = {row["name"]: row for row in result.rows}
         for name in names:
-            cells = [name]
-            per_pin = [next(e for e in rows if e["name"] == name) for rows in compared]
+            cells = [Text(name)]
+            per_pin = [entries.get(name, {}) for entries in by_name]
             for entry in per_pin:
-                cells += [fmt(entry["accuracy_pinned"]), percent(entry["recovered_pinned"]),
-                          pair(entry["detection_precision_pinned"], entry["detection_recall_pinned"])]
-            last = per_pin[-1]
-            cells += [fmt(last["accuracy_current"]), percent(last["recovered_current"]),
-                      pair(last["detection_precision_current"], last["detection_recall_current"])]
-            cells += [fmt(entry["accuracy_change"], signed=True) for entry in per_pin]
+                cells += [fmt(entry.get("accuracy_pinned")), percent(entry.get("recovered_pinned")),
+                          pair(entry.get("detection_precision_pinned"), entry.get("detection_recall_pinned"))]
+            now = current.get(name, {})
+            cells += [fmt(now.get("accuracy")), percent(now.get("recovered")),
+                      pair(now.get("detection_precision"), now.get("detection_recall"))]
+            cells += [fmt(entry.get("accuracy_change"), signed=True) for entry in per_pin]
             table.add_row(*cells, key=name)
 
     def _draw_charts(self, result) -> None:
@@ -167,7 +181,9 @@ class ResultsScreen(PoisonScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id != "results-table":
             return
-        if self.poison_app.result is not None and event.row_key.value is not None:
+        result = self.poison_app.result
+        # The event may come from the rows of the result shown before (another run's variants).
+        if result is not None and any(row["name"] == event.row_key.value for row in result.rows):
             self._show_variant(str(event.row_key.value))
 
     def _show_variant(self, name: str) -> None:

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from poisontui.engine.errors import InputError
 from poisontui.engine.sweep import SWEEP_PARAMS, parse_ratios, summarise
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
-from poisontui.widgets.params import ParamForm
+from poisontui.widgets.params import ParamForm, show
 
 
 class SweepScreen(PoisonScreen):
     MODE = "sweep"
+    BINDINGS = [Binding("s", "app.sweep", "Sweep", id="sweep.start", tooltip="Start a sweep of the grid and seeds")]
 
     def compose_body(self) -> ComposeResult:
+        settings = self.poison_app.sweep_settings
         with Horizontal(classes="body"):
             with VerticalScroll(classes="side", id="sweep-side"):
                 yield Label("Poison ratios", classes="section")
-                yield Input(id="sweep-ratios", compact=True, placeholder="0,0.1,0.2 or 0:0.4:0.05")
-                yield Static("", id="sweep-ratios-error", classes="error")
-                yield ParamForm(SWEEP_PARAMS, {}, name="sweep", id="sweep-form")
+                ratios = Input(settings["ratios"], id="sweep-ratios", compact=True, validate_on=(),
+                               placeholder="0,0.1,0.2 or 0:0.4:0.05")
+                ratios.known = settings["ratios"]
+                yield ratios
+                yield Static("", id="sweep-ratios-error", classes="error", markup=False)
+                yield ParamForm(SWEEP_PARAMS, settings, name="sweep", id="sweep-form", apply=self._apply)
                 yield Label("Dask scheduler (backend dask)", classes="section")
-                yield Input(id="sweep-scheduler", compact=True, placeholder="tcp://HOST:8786")
+                scheduler = Input(settings["scheduler"] or "", id="sweep-scheduler", compact=True,
+                                  placeholder="tcp://HOST:8786")
+                scheduler.known = scheduler.value
+                yield scheduler
                 yield Static(
                     "s starts a sweep of the data, model, attack and mitigations set on screens 1-3; "
                     "escape cancels.",
@@ -41,36 +53,85 @@ class SweepScreen(PoisonScreen):
 
     def sync(self) -> None:
         settings = self.poison_app.sweep_settings
-        field = self.query_one("#sweep-ratios", Input)
-        if field.value != settings["ratios"]:
-            field.value = settings["ratios"]
-        self.query_one("#sweep-scheduler", Input).value = settings["scheduler"] or ""
+        # A field the settings did not change keeps what the user is typing in it.
+        ratios = self.query_one("#sweep-ratios", Input)
+        if ratios.known != settings["ratios"]:
+            show(ratios, settings["ratios"])
+            self._mark_grid(None)
+        scheduler = self.query_one("#sweep-scheduler", Input)
+        if scheduler.known != (settings["scheduler"] or ""):
+            show(scheduler, settings["scheduler"] or "")
         self.query_one("#sweep-form", ParamForm).reset(values=settings)
         self.show_cells()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "sweep-scheduler":
-            self.poison_app.sweep_settings["scheduler"] = event.value.strip() or None
-            return
-        if event.input.id != "sweep-ratios":
-            return
-        error = self.query_one("#sweep-ratios-error", Static)
+        if event.input.id == "sweep-ratios" and event.value == event.input.value:
+            # A fine grid takes a while to expand; never on the event loop.
+            self.check_grid(event.value)
+
+    @work(thread=True, exclusive=True, group="grid", exit_on_error=False)
+    def check_grid(self, text: str) -> None:
         try:
-            parse_ratios(event.value)
+            parse_ratios(text)
         except InputError as exc:
-            error.update(str(exc))
-            event.input.add_class("-invalid")
-            return
-        error.update("")
-        event.input.remove_class("-invalid")
-        self.poison_app.sweep_settings["ratios"] = event.value
+            self.app.call_from_thread(self._grid_checked, text, str(exc))
+        else:
+            self.app.call_from_thread(self._grid_checked, text, None)
+
+    def _grid_checked(self, text: str, problem: str | None) -> None:
+        field = self.query_one("#sweep-ratios", Input)
+        if field.value != text:
+            return  # the user has typed on since
+        self._grid_valid = text if problem is None else None
+        self._mark_grid(problem)
+        if problem is None and not field.has_focus:
+            self._take_grid()
+
+    def _mark_grid(self, problem: str | None) -> None:
+        self.query_one("#sweep-ratios", Input).set_class(problem is not None, "-invalid")
+        self.query_one("#sweep-ratios-error", Static).update(problem or "")
+
+    def _take_grid(self) -> None:
+        """Take the grid typed, once it is known to be valid (else when its check says so)."""
+        field = self.query_one("#sweep-ratios", Input)
+        if field.value == getattr(self, "_grid_valid", None) and field.value != field.known:
+            field.known = field.value
+            self.poison_app.sweep_settings["ratios"] = field.value
+
+    def _take_scheduler(self) -> None:
+        field = self.query_one("#sweep-scheduler", Input)
+        if field.value != field.known:
+            field.known = field.value
+            self.poison_app.sweep_settings["scheduler"] = field.value.strip() or None
+
+    def on_descendant_blur(self, event) -> None:
+        if event.widget.id == "sweep-ratios":
+            self._take_grid()
+        elif event.widget.id == "sweep-scheduler":
+            self._take_scheduler()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "sweep-ratios":
             self.poison_app.action_sweep()
+        elif event.input.id == "sweep-scheduler":
+            self._take_scheduler()
 
-    def on_param_form_changed(self, event: ParamForm.Changed) -> None:
-        self.poison_app.sweep_settings[event.name] = event.value
+    def commit_fields(self) -> tuple[Widget, str] | None:
+        problem = super().commit_fields()
+        if problem is not None:
+            return problem
+        field = self.query_one("#sweep-ratios", Input)
+        if field.has_class("-invalid"):
+            return field, str(self.query_one("#sweep-ratios-error", Static).render())
+        # Text not checked yet is taken as it is; the sweep checks it before it starts.
+        if field.value != field.known:
+            field.known = field.value
+            self.poison_app.sweep_settings["ratios"] = field.value
+        self._take_scheduler()
+        return None
+
+    def _apply(self, form: ParamForm, name: str, value) -> None:
+        self.poison_app.sweep_settings[name] = value
 
     def show_cells(self) -> None:
         """Redraw from the app's cells so far (called as cells arrive)."""
@@ -82,6 +143,8 @@ class SweepScreen(PoisonScreen):
         if sweep is None or not cells:
             chart.blank("accuracy against poison ratio (no cells yet)")
             if sweep is None:
+                self.query_one("#sweep-headline", Static).update(
+                    "Checking the grid..." if app.running else "No sweep yet: press s.")
                 return
         summary = summarise(cells)
         done = len(cells)
@@ -104,7 +167,14 @@ class SweepScreen(PoisonScreen):
                        ylim=(max(0.0, low - pad), min(1.0, high + pad)))
         for header in ("ratio", "variant", "accuracy mean ± std", "min..max", "n"):
             table.add_column(header)
+        # The clean model does not depend on the ratio: one row for it, not one per ratio.
+        clean_shown = False
         for entry in summary:
-            table.add_row(f"{entry['ratio']:g}", entry["name"],
+            if entry["name"] == "clean":
+                if clean_shown:
+                    continue
+                clean_shown = True
+            ratio = "any" if entry["name"] == "clean" else f"{entry['ratio']:g}"
+            table.add_row(ratio, Text(entry["name"]),
                           f"{entry['accuracy_mean']:.3f} ± {entry['accuracy_std']:.3f}",
                           f"{entry['accuracy_min']:.3f}..{entry['accuracy_max']:.3f}", str(entry["n"]))

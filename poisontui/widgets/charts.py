@@ -10,6 +10,7 @@ from typing import Sequence
 
 from textual_plotext import PlotextPlot
 
+from poisontui.guard import Guarded
 from poisontui.report import MARKERS as CLASS_MARKERS
 
 CLASS_COLORS = ("blue", "green", "cyan", "magenta", "orange", "yellow", "gray", "white", "blue", "green")
@@ -43,7 +44,7 @@ def class_series(coords, y, class_names, poisoned=None) -> list[Series]:
     return series
 
 
-class Chart(PlotextPlot):
+class Chart(Guarded, PlotextPlot):
     """A plotext plot that can also show just a message."""
 
     def blank(self, message: str) -> None:

@@ -6,11 +6,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from poisontui.guard import Guarded
+
 SCREENS = (("dataset", "1", "Dataset"), ("attack", "2", "Attack"), ("mitigations", "3", "Mitigations"),
            ("results", "4", "Results"), ("sweep", "5", "Sweep"))
 
 
-class NavBar(Static):
+class NavBar(Guarded, Static):
     """Which screen this is, and the digit that reaches each one."""
 
     DEFAULT_CSS = """
@@ -31,7 +33,7 @@ class NavBar(Static):
         return "│".join(parts) + "  [dim]poisontui[/]"
 
 
-class RunStatus(Horizontal):
+class RunStatus(Guarded, Horizontal):
     """What the app is doing: ready, running (with progress), or showing results that are stale."""
 
     DEFAULT_CSS = """
