@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -165,8 +166,7 @@ class SweepScreen(PoisonScreen):
             pad = max(0.01, (high - low) * 0.1)
             chart.draw("mean accuracy against poison ratio", lines, "poison ratio",
                        ylim=(max(0.0, low - pad), min(1.0, high + pad)))
-        for header in ("ratio", "variant", "accuracy mean ± std", "min..max", "n"):
-            table.add_column(header)
+        rows = []
         # The clean model does not depend on the ratio: one row for it, not one per ratio.
         clean_shown = False
         for entry in summary:
@@ -175,6 +175,10 @@ class SweepScreen(PoisonScreen):
                     continue
                 clean_shown = True
             ratio = "any" if entry["name"] == "clean" else f"{entry['ratio']:g}"
-            table.add_row(ratio, Text(entry["name"]),
-                          f"{entry['accuracy_mean']:.3f} ± {entry['accuracy_std']:.3f}",
-                          f"{entry['accuracy_min']:.3f}..{entry['accuracy_max']:.3f}", str(entry["n"]))
+            rows.append((ratio, entry["name"], f"{entry['accuracy_mean']:.3f} ± {entry['accuracy_std']:.3f}",
+                         f"{entry['accuracy_min']:.3f}..{entry['accuracy_max']:.3f}", str(entry["n"])))
+        # Widths from the content, not from a later refresh, so a column is never drawn cut.
+        for i, header in enumerate(("ratio", "variant", "accuracy mean ± std", "min..max", "n")):
+            table.add_column(header, width=max([cell_len(header)] + [cell_len(row[i]) for row in rows]))
+        for ratio, name, *rest in rows:
+            table.add_row(ratio, Text(name), *rest)
