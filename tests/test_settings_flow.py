@@ -251,3 +251,15 @@ async def test_csv_files_and_sweep_grids_are_read_off_the_event_loop(tmp_path, m
         await settle(pilot)
         assert app.config.data == str(path)
     assert waited and all(waited)
+
+
+async def test_a_preset_with_other_classes_replaces_the_drop_downs_of_the_last_one():
+    app = build_app(build_parser().parse_args(["--preset", "diagnosis"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await visit(pilot, ("2", "4"))
+        for name in ("stop-sign", "backdoor"):
+            await open_from_palette(pilot, name)
+            await visit(pilot, ("2", "4", "2"))
+            assert not app.unexpected_errors, app.unexpected_errors[-1]
+            assert app.config.to_dict() == Config.from_preset(name).to_dict()

@@ -127,8 +127,10 @@ class NumberInput(Guarded, Input):
 def _select(options: list[tuple[str, str]], value: str) -> Select:
     # No type-to-search: letters and digits stay free for the app's keys. Prompts (class names from
     # the user's file among them) are text, not markup.
-    return Select([(Text(prompt), v) for prompt, v in options], value=value, allow_blank=False, compact=True,
-                  type_to_search=False)
+    select = Select([(Text(prompt), v) for prompt, v in options], value=value, allow_blank=False, compact=True,
+                    type_to_search=False)
+    select.choices = {v for _, v in options}
+    return select
 
 
 class Toggle(Guarded, Checkbox):
@@ -192,7 +194,10 @@ class ParamForm(Guarded, Vertical):
             self.class_names = list(class_names)
         given = values if values is not None else self.values
         new_values = {p.name: given.get(p.name, p.default) for p in self.params}
-        if (self.params, self.class_names, self.owner) != layout or not self.is_mounted:
+        # A drop-down cannot show a value it does not offer (another preset's class, say): rebuild it.
+        unoffered = any(new_values[name] not in field.choices for field in self._fields()
+                        if (name := field.param_name) in new_values and getattr(field, "choices", None) is not None)
+        if (self.params, self.class_names, self.owner) != layout or not self.is_mounted or unoffered:
             self.values = new_values
             self._generation += 1
             self.refresh(recompose=True)
