@@ -182,15 +182,13 @@ class PoisonApp(Guarded, App):
     def _check_loaded(self, result: Result, loaded: dict[str, Any]) -> None:
         """Compare a rerun with the file it came from; when equal, show the file's own timings."""
         path, saved = loaded["path"], loaded["saved"]
+        from poisontui.engine.compare import reproduces
+
         rows = saved.get("results") if isinstance(saved, dict) else None
-        if not isinstance(rows, list):
+        same = reproduces(rows, result.rows)
+        if same is None:
             return
-
-        def numbers(row):
-            return {k: v for k, v in row.items() if k != "fit_seconds"}
-
-        fresh = json.loads(json.dumps(result.rows))
-        if [numbers(r) for r in rows] == [numbers(r) for r in fresh]:
+        if same:
             for row, old in zip(result.rows, rows):
                 row["fit_seconds"] = old.get("fit_seconds", row["fit_seconds"])
             result.seconds = float(saved.get("seconds", result.seconds))

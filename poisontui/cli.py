@@ -306,8 +306,8 @@ def experiment_part(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_config_file(path: str) -> dict[str, Any]:
-    """An experiment config from a result, sweep or config file."""
-    return experiment_part(config_part(path, load_json(path)))
+    """An experiment config from a result, sweep or config file, checked as `--load` checks it."""
+    return experiment_part(config_part(path, load_result_file(path)["saved"]))
 
 
 def spec_from_text(text: str) -> dict[str, Any]:
@@ -420,7 +420,22 @@ def command_run(args: argparse.Namespace) -> int:
     result = run_job("run", config.to_dict(), progress=_stderr_progress("run"))
     announce_data(config, lambda _: (result.data, result.split))
     emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
+    if args.config:
+        _say_if_reproduced(args.config, result)
     return 0
+
+
+def _say_if_reproduced(path: str, result) -> None:
+    """After a rerun of a result file: one line on stderr saying whether its numbers came back."""
+    from poisontui.engine.compare import reproduces
+
+    saved = load_json(path)
+    same = reproduces(saved.get("results") if isinstance(saved, dict) else None, result.rows)
+    if same is True:
+        print(f"{path}: the rerun reproduced every number in it", file=sys.stderr)
+    elif same is False:
+        print(f"{path}: the rerun's numbers differ from the file's (another version of poisontui or "
+              f"scikit-learn, or options given here?)", file=sys.stderr)
 
 
 def announce_data(config, load) -> None:
@@ -454,8 +469,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     experiment = config_from_args(args)
     saved = config_part(args.config, load_json(args.config)) if args.config else {}
-    ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios", parse_ratios("0:0.4:0.1"))
-    seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
+    ratios = parse_ratios(args.ratios) if args.ratios is not None else saved.get("ratios", parse_ratios("0:0.4:0.1"))
+    seeds = _int(args.seeds, "--seeds") if args.seeds is not None else saved.get("seeds", 5)
     sweep = SweepConfig(experiment, ratios, seeds=seeds, jobs=_int(args.jobs, "--jobs"), backend=args.backend,
                         scheduler=args.scheduler)
     sweep.validate()

@@ -53,12 +53,32 @@ def test_config_file_reproduces_a_json_result(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", "--preset", "stop-sign", "--out", str(out_file))
     assert code == 0 and "wrote" in err
     first = json.loads(out_file.read_text())
-    code, out, _ = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
+    code, out, err = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
     again = json.loads(out)
+
     def strip(payload):
         return [{k: v for k, v in row.items() if k != "fit_seconds"} for row in payload["results"]]
 
     assert strip(first) == strip(again)
+    assert err == f"{out_file}: the rerun reproduced every number in it\n"
+    first["results"][1]["accuracy"] = 0.1
+    out_file.write_text(json.dumps(first))
+    code, _, err = run_cli(capsys, "run", "--config", str(out_file), "--format", "json")
+    assert code == 0 and err == (f"{out_file}: the rerun's numbers differ from the file's (another version of "
+                                 f"poisontui or scikit-learn, or options given here?)\n")
+
+
+def test_run_config_refuses_a_malformed_result_as_load_does(capsys, tmp_path):
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"config": {}, "results": [1, 2]}))
+    for args in (["run", "--config", str(path)], ["--load", str(path)]):
+        code, _, err = run_cli(capsys, *args)
+        assert code == 2 and err == f"error: {path}: 'results' must be a list of rows, each an object with a name\n"
+
+
+def test_an_empty_ratio_grid_is_refused(capsys):
+    code, out, err = run_cli(capsys, "sweep", "--ratios", "")
+    assert code == 2 and out == "" and err == "error: the ratio grid is empty\n"
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])

@@ -55,3 +55,18 @@ def compare_rows(pinned_rows: list[dict[str, Any]], current_rows: list[dict[str,
             entry[f"{metric}_change"] = after - before if before is not None and after is not None else None
         out.append(entry)
     return out
+
+
+def reproduces(saved_rows: Any, rows: list[dict[str, Any]]) -> bool | None:
+    """Whether a rerun's rows give every number of a saved result's rows (timings aside); None when the
+    file holds no rows to compare with."""
+    import json
+
+    if not isinstance(saved_rows, list) or not saved_rows:
+        return None
+
+    def numbers(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k != "fit_seconds"}
+
+    fresh = json.loads(json.dumps(rows))  # as a file holds them: tuples as lists, keys as text
+    return [numbers(r) for r in saved_rows] == [numbers(r) for r in fresh]
