@@ -5,7 +5,7 @@ import re
 import stat
 
 import pytest
-from pilot import settle
+from pilot import hold_jobs, settle
 from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static
 
@@ -196,3 +196,24 @@ async def test_the_footer_names_what_escape_does_and_screens_as_the_nav_bar_does
         assert app.screen.active_bindings["escape"].binding.description == "Leave field"
         nav = re.sub(r"\s+", " ", str(app.screen.query_one("NavBar").render()))
         assert "1 Dataset" in nav and "3 Mitigations" in nav
+
+
+@pytest.mark.parametrize("size, bar", [((80, 24), False), ((140, 40), True)])
+async def test_the_status_line_keeps_its_words_at_80_columns(size, bar, monkeypatch):
+    from textual.widgets import ProgressBar
+
+    release = hold_jobs(monkeypatch)
+    app = PoisonApp(small_config())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        app.status = "mitigating: knn-sanitize: kNN search 4608/42000 (5/16) · 6 s · about 46 s left in this step"
+        await pilot.pause()
+        assert app.running
+        shown = app.screen.query_one(ProgressBar)
+        assert shown.display == bar
+        words = app.screen.query_one("#status-text", Static)
+        assert words.size.width >= 80 - 2 if not bar else words.size.width >= 140 - 32
+        release.set()
+        await settle(pilot)
