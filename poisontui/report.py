@@ -54,13 +54,23 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+def attack_params(config) -> dict[str, Any]:
+    """The attack's parameters as run: those given, and the defaults of the others that have a value."""
+    from poisontui.engine.attacks import ATTACKS
+
+    given = config.attack.get("params") or {}
+    declared = ATTACKS[config.attack["name"]].params
+    shown = {p.name: given.get(p.name, p.default) for p in declared}
+    return {k: v for k, v in shown.items() if k in given or v not in ("", None)}
+
+
 def headline(result: Result) -> list[str]:
     """Two or three lines that say what was run and what the attack did."""
     out = result.to_dict()
     ds = out["dataset"]
     config = result.config
     attack = config.attack["name"]
-    params = ", ".join(f"{k}={v}" for k, v in (config.attack.get("params") or {}).items())
+    params = ", ".join(f"{k}={v}" for k, v in attack_params(config).items())
     kind = "SYNTHETIC data" if ds["synthetic"] else "real data"
     lines = [
         f"{ds['name']} ({kind}): {ds['train_rows']} training and {ds['test_rows']} test rows, "

@@ -272,3 +272,11 @@ def test_sigterm_during_a_sweep_stops_quietly_with_no_partial_output(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted"
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_headline_names_the_attack_parameters_left_at_their_defaults(capsys):
+    from poisontui.engine.attacks import ATTACKS
+
+    ratio = ATTACKS["targeted-flip"].param("ratio").default
+    code, out, _ = run_cli(capsys, "run", "--attack", "targeted-flip", "--dataset", "synthetic:n_samples=300")
+    assert code == 0 and f"attack targeted-flip (ratio={ratio})" in out
