@@ -133,6 +133,24 @@ async def test_the_sweep_screen_offers_s_and_says_so():
         assert "r runs" in app.status
 
 
+async def test_s_in_the_sweep_grid_sweeps_what_was_typed(monkeypatch):
+    started = []
+    monkeypatch.setattr(PoisonApp, "_start", lambda app, kind, raw, total: started.append(raw))
+    app = PoisonApp(small_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        field = app.screen.query_one("#sweep-ratios", Input)
+        field.value = "0,0.2"
+        field.focus()
+        await pilot.pause()
+        await pilot.press("end", "comma", "0", "full_stop", "4", "s")
+        await settle(pilot)
+        assert field.value == "0,0.2,0.4"  # s left the field rather than being typed
+        assert [raw["ratios"] for raw in started] == [[0.0, 0.2, 0.4]]
+
+
 def test_markdown_states_the_best_mitigation_and_txt_keeps_sentences_whole(tmp_path, capsys):
     md, txt = tmp_path / "r.md", tmp_path / "r.txt"
     assert main(["run", "--preset", "diagnosis", "--out", str(md)]) == 0

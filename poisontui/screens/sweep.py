@@ -18,6 +18,17 @@ from poisontui.widgets.charts import LineChart
 from poisontui.widgets.params import ParamForm, show
 
 
+class GridInput(Input):
+    """The ratio grid: a key that cannot be part of a grid (s, r, q, ...) leaves the field and acts."""
+
+    def _on_key(self, event) -> None:
+        if event.is_printable and event.character not in "0123456789.eE+-:, ":
+            event.stop()
+            event.prevent_default()
+            self.screen.set_focus(None)
+            self.app.simulate_key(event.key)
+
+
 class SweepScreen(PoisonScreen):
     MODE = "sweep"
     BINDINGS = [Binding("s", "app.sweep", "Sweep", id="sweep.start", tooltip="Start a sweep of the grid and seeds")]
@@ -27,8 +38,8 @@ class SweepScreen(PoisonScreen):
         with Horizontal(classes="body"):
             with VerticalScroll(classes="side", id="sweep-side"):
                 yield Label("Poison ratios", classes="section")
-                ratios = Input(settings["ratios"], id="sweep-ratios", compact=True, validate_on=(),
-                               placeholder="0,0.1,0.2 or 0:0.4:0.05")
+                ratios = GridInput(settings["ratios"], id="sweep-ratios", compact=True, validate_on=(),
+                                   placeholder="0,0.1,0.2 or 0:0.4:0.05")
                 ratios.known = settings["ratios"]
                 yield ratios
                 yield Static("", id="sweep-ratios-error", classes="error", markup=False)
