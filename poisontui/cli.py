@@ -15,8 +15,15 @@ from poisontui import __version__
 FORMATS = ("table", "json", "csv", "markdown")
 
 
+class Parser(argparse.ArgumentParser):
+    """Argument errors in one line, as every other input error, with where to read the options."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="poisontui",
         description="See what data poisoning does to a model and what each defence buys back. "
         "With no command, opens the terminal app.",

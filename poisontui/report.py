@@ -54,6 +54,11 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+def seconds(value: float) -> str:
+    """A duration in four characters at most, so the time column keeps its width: 0.47, 18.2, 312."""
+    return f"{value:.2f}" if value < 9.995 else f"{value:.1f}" if value < 99.95 else f"{value:.0f}"
+
+
 def attack_params(config) -> dict[str, Any]:
     """The attack's parameters as run: those given, and the defaults of the others that have a value."""
     from poisontui.engine.attacks import ATTACKS
@@ -127,7 +132,7 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
     if flags:
         columns.append(("drop/\nrelab", "right", lambda r: f"{r['rows_dropped']}/{r['rows_relabelled']}"
                         if r["family"] else ""))
-    columns.append(("sec", "right", lambda r: f"{r['fit_seconds']:.2f}"))
+    columns.append(("sec", "right", lambda r: seconds(r["fit_seconds"])))
     return columns
 
 

@@ -280,3 +280,23 @@ def test_the_headline_names_the_attack_parameters_left_at_their_defaults(capsys)
     ratio = ATTACKS["targeted-flip"].param("ratio").default
     code, out, _ = run_cli(capsys, "run", "--attack", "targeted-flip", "--dataset", "synthetic:n_samples=300")
     assert code == 0 and f"attack targeted-flip (ratio={ratio})" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sweep", "--format", "markdown"], "argument --format: invalid choice: 'markdown'"),
+    (["run", "--seed"], "argument --seed: expected one argument"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_argument_errors_are_one_line(capsys, args, message):
+    with pytest.raises(SystemExit) as ended:
+        main(args)
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and err.startswith(f"error: {message}") and err.count("\n") == 1
+
+
+def test_slow_timings_keep_the_time_column_whole():
+    from poisontui.report import seconds
+
+    shown = [seconds(v) for v in (0.004, 9.994, 9.996, 18.24, 99.94, 99.96, 312.4)]
+    assert shown == ["0.00", "9.99", "10.0", "18.2", "99.9", "100", "312"]
+    assert all(len(seconds(v / 7)) <= 4 for v in range(0, 7 * 9999, 97))
