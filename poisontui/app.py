@@ -504,6 +504,9 @@ class PoisonApp(Guarded, App):
         else:
             self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
         self._refresh("results")
+        attack = self.main_screen("attack")
+        if attack is not None:
+            attack.show_boundary()
         # A dialog the user opened meanwhile stays open; the results wait on their screen.
         if self.current_mode != "results":
             if self.dialog_open:

@@ -59,11 +59,11 @@ def hold_jobs(monkeypatch) -> threading.Event:
     return release
 
 
-def frozen_result(config):
+def frozen_result(config, boundary=False):
     """A real run of `config` with its timings pinned, so screens do not depend on the machine's speed."""
     from poisontui.engine.experiment import run_experiment
 
-    result = run_experiment(config)
+    result = run_experiment(config, boundary=boundary)
     for row in result.rows:
         row["fit_seconds"] = 0.01
     result.seconds = 1.0

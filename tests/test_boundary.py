@@ -69,7 +69,7 @@ def test_the_poisoned_models_regions_move():
 def test_a_projection_says_so():
     result = run_experiment(_config({"name": "breast-cancer", "params": {}}), boundary=True)
     method = result.boundary.method
-    assert method.startswith("2-D projection (first two principal components")
+    assert method.startswith("2-D projection (PCA, ")
     assert "mapped back to the 30 features" in method
 
 

@@ -29,6 +29,7 @@ class Boundary:
     coords: np.ndarray  # (n, 2): each training row (after the attack) in the view
     axes: str
     projected: bool
+    variance: float  # share of the standardised features' variance the view shows
     features: int
     xs: np.ndarray  # grid x coordinates, left to right
     ys: np.ndarray  # grid y coordinates, bottom to top
@@ -38,10 +39,9 @@ class Boundary:
     def method(self) -> str:
         """How the regions were obtained, in a sentence for the screen."""
         if not self.projected:
-            return "regions: each model's prediction across the plane of the two features (standardised)"
-        return (f"2-D projection ({self.axes}): each model's prediction at grid points mapped back to the "
-                f"{self.features} features on that plane, other components at their mean; rows shown where "
-                f"they project")
+            return "axes: the two features, standardised; regions: each model's prediction there"
+        return (f"2-D projection (PCA, {self.variance:.0%} of variance): each model predicts at grid "
+                f"points mapped back to the {self.features} features, other components at their mean")
 
     def disagreement(self, name: str, other: str = "clean") -> float:
         """Share of the view where `name` predicts another class than `other`."""
@@ -58,7 +58,7 @@ class Plane:
         span = np.where(high > low, high - low, 1.0)
         low, high = low - MARGIN * span, high + MARGIN * span
         xs, ys = np.linspace(low[0], high[0], size[0]), np.linspace(low[1], high[1], size[1])
-        self.boundary = Boundary(coords, view.axes, view.projected, X.shape[1], xs, ys)
+        self.boundary = Boundary(coords, view.axes, view.projected, view.variance, X.shape[1], xs, ys)
         self.points = view.inverse(grid_points(xs, ys))
 
     def add(self, name: str, model: Any) -> None:

@@ -24,9 +24,11 @@ class Projection:
         self.scaler = StandardScaler().fit(X)
         self.pca = None
         self.axes = "standardised features"
+        self.variance = 1.0  # the share of the standardised features' variance the view shows
         if self.features > 2:
             self.pca = PCA(n_components=2, random_state=0).fit(self.scaler.transform(X))
-            self.axes = f"first two principal components ({self.pca.explained_variance_ratio_.sum():.0%} of variance)"
+            self.variance = float(self.pca.explained_variance_ratio_.sum())
+            self.axes = f"first two principal components ({self.variance:.0%} of variance)"
 
     @property
     def projected(self) -> bool:
