@@ -118,19 +118,26 @@ class BoundaryView(Guarded, Widget):
         self.scene: Scene | None = None
         self.title = ""
         self.message = "no decision regions yet"
+        self._drawn: tuple[tuple[int, int], Text] | None = None  # the last drawing of this scene, and its size
 
     def show(self, title: str, scene: Scene) -> None:
-        self.title, self.scene = title, scene
+        self.title, self.scene, self._drawn = title, scene, None
         self.refresh()
 
     def blank(self, message: str) -> None:
-        self.scene, self.message = None, message
+        self.scene, self.message, self._drawn = None, message, None
         self.refresh()
 
     def render(self) -> Text:
         width, height = self.content_size
         if self.scene is None:
             return Text(self.message, style="dim")
+        # A canvas at 200 columns takes tens of milliseconds to build: keep it until the scene or size changes.
+        if self._drawn is None or self._drawn[0] != (width, height):
+            self._drawn = ((width, height), self._draw(width, height))
+        return self._drawn[1]
+
+    def _draw(self, width: int, height: int) -> Text:
         console = self.app.console
         head = Text(self.title, style="bold").wrap(console, width)
         foot = (legend(self.scene) + Text("\n") + Text(self.scene.boundary.method, style="dim")).wrap(console, width)
