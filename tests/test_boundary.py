@@ -90,3 +90,29 @@ def test_regions_of_any_model_over_given_rows():
 
 def test_runs_keep_no_regions_unless_asked():
     assert run_experiment(_config({"name": "moons", "params": {}})).boundary is None
+
+
+def test_one_feature_data_varies_across_only():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(100, 1))
+
+    class Threshold:
+        def predict(self, rows):
+            return (rows[:, 0] > 0.3).astype(int)
+
+    boundary = decision_regions(X, {"clean": Threshold()}, size=(40, 6))
+    regions = boundary.regions["clean"]
+    assert (regions == regions[0]).all() and 0 < regions[0].sum() < 40
+    assert "one feature" in boundary.method
+
+
+def test_a_two_column_file_is_drawn_on_its_own_features(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 2))
+    path = tmp_path / "two.csv"
+    rows = [f"{a:.4f},{b:.4f},{'yes' if a + b > 0 else 'no'}" for a, b in X]
+    path.write_text("height,weight,label\n" + "\n".join(rows) + "\n")
+    config = Config.from_dict({"data": str(path), "label": "label", "attack": {"name": "label-flip", "params": {}}})
+    boundary = run_experiment(config, boundary=True).boundary
+    assert not boundary.projected and boundary.features == 2
+    assert "two features" in boundary.method

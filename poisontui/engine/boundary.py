@@ -38,6 +38,8 @@ class Boundary:
     @property
     def method(self) -> str:
         """How the regions were obtained, in a sentence for the screen."""
+        if self.features == 1:
+            return "across: the one feature, standardised (nothing varies up and down); regions: each model's prediction"
         if not self.projected:
             return "axes: the two features, standardised; regions: each model's prediction there"
         return (f"2-D projection (PCA, {self.variance:.0%} of variance): each model predicts at grid "
