@@ -13,13 +13,14 @@ from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
-from poisontui.widgets.boundary import BoundaryView
+from poisontui.widgets.boundary import BoundaryView, scene_of
 from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm, show, user_changed
 
 
 class AttackScreen(PoisonScreen):
     MODE = "attack"
+    _sentence: str | None = None  # the preview's sentence, once there is one
 
     def compose_body(self) -> ComposeResult:
         config = self.poison_app.config
@@ -117,8 +118,6 @@ class AttackScreen(PoisonScreen):
 
     def show_boundary(self) -> None:
         """After a run of these settings, the rows over the clean model's regions and the poisoned model's boundary."""
-        from poisontui.widgets.boundary import scene_of
-
         app = self.poison_app
         result = app.result
         scene = scene_of(result, "poisoned") if result is not None and same_poisoning(result.config, app.config) else None
@@ -132,7 +131,7 @@ class AttackScreen(PoisonScreen):
             after = ""
             view.show(f"after the run: clean model's regions, poisoned model's boundary; "
                       f"{scene.boundary.disagreement('poisoned'):.0%} of the view changed class", scene)
-        if hasattr(self, "_sentence"):
+        if self._sentence is not None:
             self.query_one("#preview-text", Static).update(Text.assemble((self._sentence, "bold"), after))
 
     def _show_error(self, message: str) -> None:
