@@ -6,6 +6,7 @@ painted. The engine (numpy, the registries, the config) loads right after it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import time
@@ -326,10 +327,11 @@ class PoisonApp(Guarded, App):
         if self.result is None:
             self.notify("Nothing to pin yet: r runs the comparison first.", severity="warning")
             return
-        if any(pin is self.result for pin in self.pins):
+        if any(pin.rows is self.result.rows for pin in self.pins):
             self.notify("This result is already pinned.")
             return
-        self.pins.append(self.result)
+        # A pin is compared by its figures: it keeps no decision regions.
+        self.pins.append(dataclasses.replace(self.result, boundary=None))
         if len(self.pins) > self.MAX_PINS:
             self.pins.pop(0)
             self.notify(f"Only {self.MAX_PINS} pins are kept; the oldest was dropped.")

@@ -94,3 +94,17 @@ async def test_a_result_without_regions_says_how_to_get_them():
         await settle(pilot)
         view = app.screen.query_one("#boundary-view", BoundaryView)
         assert view.scene is None and "r runs again" in view.message
+
+
+async def test_pins_keep_no_regions():
+    from pilot import frozen_result
+
+    result = frozen_result(moons_config())
+    app = PoisonApp(result.config, result)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "p")
+        await settle(pilot)
+        assert len(app.pins) == 1 and app.pins[0].boundary is None and app.pins[0].rows is result.rows
+        assert app.result.boundary is not None
+        assert any(n.message == "This result is already pinned." for n in app._notifications)
