@@ -82,7 +82,7 @@ class Live:
     def _rerun(self) -> None:
         self._timer = None
         app = self.app
-        if not self.on or not app.stale or self.why_not() is not None or app.sweeping:
+        if not self.on or app.closing or not app.stale or self.why_not() is not None or app.sweeping:
             return
         if app.running and app.run_config is not None and app.run_config.to_dict() == app.config.to_dict():
             return  # the run in progress has these settings already

@@ -114,7 +114,8 @@ class Job:
     def cancel(self) -> None:
         """Ask the child and its workers to end (SIGTERM); `events` then ends, making sure of it."""
         self.cancelled = True
-        if self.process is not None and not self.ended:
+        # A process still starting has no pid yet: `start` sees `cancelled` once it has one, and signals it.
+        if self.process is not None and self.process.pid is not None and not self.ended:
             processes.signal_group(self.process.pid, signal.SIGTERM)
 
     def stop(self, grace: float = GRACE) -> None:
