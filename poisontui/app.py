@@ -6,6 +6,7 @@ painted. The engine (numpy, the registries, the config) loads right after it.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import time
@@ -24,6 +25,7 @@ from textual.widgets import Input
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
 from poisontui.guard import ClosesOnce, Guarded
+from poisontui.live import DELAY, Live
 from poisontui.screens.base import PoisonScreen
 from poisontui.screens.dataset import DatasetScreen
 from poisontui.widgets.status import SCREENS
@@ -82,6 +84,9 @@ class PoisonApp(Guarded, App):
                 tooltip="Cancel the run or sweep in progress"),
         Binding("escape", "leave_field", "Leave field", id="leave-field",
                 tooltip="Leave the text field, so single-letter keys work again"),
+        Binding("l", "live(True)", "Live", id="live",
+                tooltip="Live mode: a change of the ratio or a mitigation reruns by itself (runs under 1 s)"),
+        Binding("l", "live(False)", "Stop live", id="live.stop", tooltip="Stop live mode: changes wait for r again"),
         Binding("p", "pin", "Pin", id="pin", tooltip="Pin the shown result; later runs compare with it"),
         Binding("e", "export", "Export", id="export",
                 tooltip="Export: JSON, CSV, Markdown, or an SVG screenshot"),
@@ -111,6 +116,9 @@ class PoisonApp(Guarded, App):
         self._rerun_of: tuple[Any, dict[str, Any]] | None = None
         self.unexpected_errors: list[str] = []
         self._run_started = 0.0
+        self.live = Live(self)
+        self._live_run = False  # the run in progress was started by live mode
+        self.run_config: Config | None = None  # the settings of the last run started
         self._progress_label = ""
         self._eta: tuple[float, float] | None = None  # seconds left, and when that was said
         self.pins: list[Result] = []
@@ -251,8 +259,14 @@ class PoisonApp(Guarded, App):
         self._remember_mitigation_params()
         if not self.running:
             self.status = self._idle_status()
+        self.live.changed()
 
     def _idle_status(self) -> str:
+        if self.live.on and self.current_mode != "sweep":
+            return self.live.status()
+        return self._last_run_status()
+
+    def _last_run_status(self) -> str:
         if self.current_mode == "sweep":
             if self.sweep is None:
                 return "ready: s sweeps the grid and seeds set at the left"
@@ -318,7 +332,42 @@ class PoisonApp(Guarded, App):
             return self.running
         if action == "leave_field":
             return not self.running and isinstance(self.focused, Input)
+        if action == "live":  # the footer offers to start live mode, or to stop it
+            return parameters[0] != self.live.on
         return True
+
+    def action_live(self, on: bool) -> None:
+        if on == self.live.on:
+            return
+        self.live.toggle()
+        self.refresh_bindings()
+        if not self.running:
+            self.status = self._idle_status()
+        if not on:
+            self.notify("Live mode off: changes wait for r again.")
+            return
+        reason = self.live.why_not()
+        if reason is None:
+            self.notify(f"Live mode: each change reruns {DELAY:g} s after the last one.")
+        elif self.result is None and not self.running:
+            self.notify("Live mode: running once, to time a run.")
+            self.action_run()
+        else:
+            self.notify(f"Live mode is on, but waits: {reason}.", severity="warning")
+
+    @property
+    def sweeping(self) -> bool:
+        return self.running and self.job is not None and self.job.kind == "sweep"
+
+    def rerun(self) -> None:
+        """Live mode's rerun: a run in progress ends first, and the results stay where they are shown."""
+        job = self.job
+        if self.running and job is not None and job.kind == "run":
+            job.cancel()  # its process ends; what it still sends is ignored, as it is no longer the app's job
+            self.job = None
+            self._finish_run()
+        self.action_run()
+        self._live_run = self.running
 
     MAX_PINS = 4
 
@@ -326,10 +375,11 @@ class PoisonApp(Guarded, App):
         if self.result is None:
             self.notify("Nothing to pin yet: r runs the comparison first.", severity="warning")
             return
-        if any(pin is self.result for pin in self.pins):
+        if any(pin.rows is self.result.rows for pin in self.pins):
             self.notify("This result is already pinned.")
             return
-        self.pins.append(self.result)
+        # A pin is compared by its figures: it keeps no decision regions.
+        self.pins.append(dataclasses.replace(self.result, boundary=None))
         if len(self.pins) > self.MAX_PINS:
             self.pins.pop(0)
             self.notify(f"Only {self.MAX_PINS} pins are kept; the oldest was dropped.")
@@ -405,6 +455,7 @@ class PoisonApp(Guarded, App):
             self.notify(str(exc), title="Cannot run", severity="error", markup=False)
             return
         self._start("run", config.to_dict(), 4 + len(config.mitigations))
+        self.run_config = config
 
     def action_sweep(self) -> None:
         from poisontui.engine.experiment import Config
@@ -437,6 +488,7 @@ class PoisonApp(Guarded, App):
 
         self.job = Job(kind, raw, project=kind == "run", quiet=True, start_method=self.start_method)
         self.running = True
+        self._live_run = False
         self._run_started = time.monotonic()
         self._progress_label, self._eta = "starting", None
         self.progress = (0, total)
@@ -497,13 +549,20 @@ class PoisonApp(Guarded, App):
     def _show_result(self, result: Result, coords: Any) -> None:
         self.result, self.result_coords = result, coords
         rerun_of = self._rerun_of[1] if self._rerun_of and self._rerun_of[0] is self.job else None
+        self.live.last_seconds = time.monotonic() - self._run_started
+        live_run, self._live_run = self._live_run, False
         self._finish_run()
         if rerun_of is not None:
             self._check_loaded(self.result, rerun_of)
             self.status = self._idle_status()
-        else:
+        elif not live_run:
             self.notify(f"Run finished in {time.monotonic() - self._run_started:.1f} s.")
         self._refresh("results")
+        attack = self.main_screen("attack")
+        if attack is not None:
+            attack.show_boundary()
+        if live_run:
+            return  # live mode keeps the screen being changed on show; the results wait on screen 4
         # A dialog the user opened meanwhile stays open; the results wait on their screen.
         if self.current_mode != "results":
             if self.dialog_open:

@@ -59,11 +59,12 @@ def hold_jobs(monkeypatch) -> threading.Event:
     return release
 
 
-def frozen_result(config):
-    """A real run of `config` with its timings pinned, so screens do not depend on the machine's speed."""
+def frozen_result(config, boundary=True):
+    """A real run of `config` (with decision regions, as the app's runs have) with its timings pinned, so
+    screens do not depend on the machine's speed."""
     from poisontui.engine.experiment import run_experiment
 
-    result = run_experiment(config)
+    result = run_experiment(config, boundary=boundary)
     for row in result.rows:
         row["fit_seconds"] = 0.01
     result.seconds = 1.0

@@ -221,3 +221,14 @@ def test_eta_wording():
     assert eta_text("run", None) == ""
     assert eta_text("run", 12.4) == "about 12 s left in this step"
     assert eta_text("sweep", 150) == "about 2 min left"
+
+
+def test_cancel_while_the_process_is_starting_waits_for_its_pid():
+    """Escape pressed as a run's process is being started (a process object with no pid yet) must not fail;
+    `start` signals the process once it has one."""
+    import multiprocessing
+
+    job = Job("run", Config().to_dict())
+    job.process = multiprocessing.get_context("fork").Process(target=print)  # made, not yet started
+    job.cancel()
+    assert job.cancelled and job.process.pid is None

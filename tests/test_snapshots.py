@@ -79,3 +79,45 @@ def test_comparison_view(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+def _moons():
+    return Config.from_dict({
+        "dataset": {"name": "moons", "params": {"n_samples": 300}},
+        "model": {"name": "knn", "params": {}},
+        "attack": {"name": "targeted-flip", "params": {"ratio": 0.4, "source": "upper", "target": "lower"}},
+        "mitigations": [{"name": "knn-sanitize", "params": {}}, {"name": "label-issues", "params": {}}],
+    })
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("preset", ["moons", "diagnosis"])
+def test_boundary_on_results(snap_compare, size, preset):
+    """The decision regions of the row under the cursor: 2-D data as it is, other data on its projection."""
+    result = frozen_result(_moons() if preset == "moons" else Config.from_preset(preset))
+    app = PoisonApp(result.config, result)
+
+    async def show(pilot):
+        await settle(pilot)
+        await pilot.press("down")  # the row after the best
+        await pilot.pause()
+        app.screen.query_one("#results-body").scroll_to_widget(app.screen.query_one("#boundary-panel"),
+                                                                animate=False, top=True)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_boundary_on_attack_preview(snap_compare, size):
+    result = frozen_result(_moons())
+    app = PoisonApp(result.config, result)
+
+    async def show(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        app.screen.set_focus(None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=show)

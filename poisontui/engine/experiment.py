@@ -172,6 +172,7 @@ class Result:
     changes: int
     seconds: float
     seeds: list[int] | None = None
+    boundary: Any = None  # engine.boundary.Boundary: each variant's decision regions, when asked for
 
     def row(self, name: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["name"] == name)
@@ -222,11 +223,12 @@ def run_experiment(
     is_cancelled: Callable[[], bool] | None = None,
     cache: DataCache | None = None,
     clean_model: tuple[Any, float] | None = None,
+    boundary: bool = False,
 ) -> Result:
     """Run `config` once, or over `config.seeds` seeds with each row's spread (see `run_over_seeds`)."""
     if config.seeds > 1:
-        return run_over_seeds(config, progress, is_cancelled, cache)
-    return run_once(config, progress, is_cancelled, cache, clean_model)
+        return run_over_seeds(config, progress, is_cancelled, cache, boundary)
+    return run_once(config, progress, is_cancelled, cache, clean_model, boundary)
 
 
 def run_once(
@@ -235,6 +237,7 @@ def run_once(
     is_cancelled: Callable[[], bool] | None = None,
     cache: DataCache | None = None,
     clean_model: tuple[Any, float] | None = None,
+    boundary: bool = False,
 ) -> Result:
     """Load, split, poison, and train the clean, poisoned and mitigated models; score them all.
 
@@ -243,6 +246,8 @@ def run_once(
     checked between steps and raises `Cancelled` when it returns true. A `cache`
     keeps loaded data between runs; `clean_model` (a fitted model and its fit
     seconds, from `train_clean`) spares retraining the clean model, as sweeps do.
+    With `boundary`, each model's decision regions over the 2-D view of the poisoned training
+    rows are kept in `Result.boundary` (see `engine.boundary`).
     """
     started = time.perf_counter()
     _, model, attack, mitigations = config.components()
@@ -278,7 +283,15 @@ def run_once(
     else:
         focus = data.class_names[resolve_class(focus, data.class_names, "focus class", None)]
 
+    plane = None
+    if boundary:
+        from poisontui.engine.boundary import Plane
+
+        plane = Plane(poisoned.X)
+
     def score(name: str, family: str | None, fitted, seconds: float) -> dict[str, Any]:
+        if plane is not None:
+            plane.add(name, fitted)  # while the model is at hand: results keep no fitted models
         predicted = fitted.predict(parts.X_test)
         row: dict[str, Any] = {"name": name, "family": family}
         row.update(classification_scores(parts.y_test, predicted, data.class_names))
@@ -335,6 +348,7 @@ def run_once(
     return Result(
         config=config, data=data, split=parts, poisoned=poisoned, rows=rows, flagged=flagged,
         focus_class=focus, best=best, best_reason=reason, changes=changes, seconds=time.perf_counter() - started,
+        boundary=None if plane is None else plane.boundary,
     )
 
 
@@ -343,6 +357,7 @@ def run_over_seeds(
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
     cache: DataCache | None = None,
+    boundary: bool = False,
 ) -> Result:
     """The run at `config.seed`, then at each further seed as sweep cells; every row gains its spread.
 
@@ -353,7 +368,8 @@ def run_over_seeds(
     from poisontui.engine.sweep import SweepConfig, run_sweep, summarise, Cell
 
     seeds = config.seeds
-    first = run_once(config, progress=_scaled(progress, 0, seeds), is_cancelled=is_cancelled, cache=cache)
+    first = run_once(config, progress=_scaled(progress, 0, seeds), is_cancelled=is_cancelled, cache=cache,
+                     boundary=boundary)
     rest = Config.from_dict({**config.to_dict(), "seed": config.seed + 1, "seeds": 1})
     ratio = rest.attack["params"].get("ratio", rest.components()[2].values["ratio"])
     sweep = SweepConfig(rest, [ratio], seeds=seeds - 1)

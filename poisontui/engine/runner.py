@@ -13,7 +13,8 @@ as plain data (`Config.to_dict()`, `SweepConfig.to_dict()`); what comes back, as
                                             a sweep) or None while there is no estimate yet
     ("cell", Cell)                          one finished cell of a sweep
     ("result", Result, coords)              a run's result, without its feature matrices (see
-                                            `portable`), and its 2-D projection if asked for;
+                                            `portable`), and its 2-D projection if asked for
+                                            (then the result has each variant's decision regions);
                                             for a preview, what the screen draws (see `preview`)
     ("done",)                               the end of a run or sweep
     ("error", kind, message)                kind "input" (the config cannot run), "memory" or "crash"
@@ -56,7 +57,7 @@ class Job:
         if kind not in KINDS:
             raise ValueError(f"a job is one of {', '.join(KINDS)}, not {kind!r}")
         self.kind, self.config = kind, config
-        self.project = project  # send a run's 2-D projection with its result
+        self.project = project  # send a run's 2-D projection and decision regions with its result
         self.quiet = quiet  # the child's stdout and stderr go to /dev/null (they would draw over a TUI)
         self.start_method = start_method
         self.process = None
@@ -113,7 +114,8 @@ class Job:
     def cancel(self) -> None:
         """Ask the child and its workers to end (SIGTERM); `events` then ends, making sure of it."""
         self.cancelled = True
-        if self.process is not None and not self.ended:
+        # A process still starting has no pid yet: `start` sees `cancelled` once it has one, and signals it.
+        if self.process is not None and self.process.pid is not None and not self.ended:
             processes.signal_group(self.process.pid, signal.SIGTERM)
 
     def stop(self, grace: float = GRACE) -> None:
@@ -286,12 +288,9 @@ def _run(send, raw: dict[str, Any], progress: _Progress, project: bool) -> None:
     from poisontui.engine.experiment import Config, run_experiment
 
     # The memory guard runs in here, before any data is made (Config.load_data).
-    result = run_experiment(Config.from_dict(raw), progress)
-    coords = None
-    if project:
-        from poisontui.engine.projection import project_2d
-
-        coords = project_2d(result.poisoned.X)
+    result = run_experiment(Config.from_dict(raw), progress, boundary=project)
+    # The decision regions are drawn over the projection the app's 2-D views show.
+    coords = (result.boundary.coords, result.boundary.axes) if project else None
     send.send(("result", portable(result), coords))
 
 

@@ -13,12 +13,14 @@ from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
+from poisontui.widgets.boundary import BoundaryView, scene_of
 from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm, show, user_changed
 
 
 class AttackScreen(PoisonScreen):
     MODE = "attack"
+    _sentence: str | None = None  # the preview's sentence, once there is one
 
     def compose_body(self) -> ComposeResult:
         config = self.poison_app.config
@@ -38,6 +40,9 @@ class AttackScreen(PoisonScreen):
             with Vertical(classes="main"):
                 yield Static("preparing preview...", id="preview-text")
                 yield ScatterChart(id="preview-view")
+                boundary = BoundaryView(id="preview-boundary")
+                boundary.display = False  # until a run of these settings
+                yield boundary
 
     @staticmethod
     def _select(kind: str, registry: dict, value: str) -> Select:
@@ -107,10 +112,37 @@ class AttackScreen(PoisonScreen):
     def _show_preview(self, preview, series: list[Series]) -> None:
         if preview.data.class_names != getattr(self, "_class_names", []):
             self._rebuild_forms(preview.data.class_names)
-        self.query_one("#preview-text", Static).update(
-            Text.assemble((preview.sentence, "bold"), "\nbefore any training; poisoned rows marked X"))
+        self._sentence = preview.sentence
         self.query_one("#preview-view", ScatterChart).draw("training rows after the attack", series, preview.axes)
+        self.show_boundary()
+
+    def show_boundary(self) -> None:
+        """After a run of these settings, the rows over the clean model's regions and the poisoned model's boundary."""
+        app = self.poison_app
+        result = app.result
+        scene = scene_of(result, "poisoned") if result is not None and same_poisoning(result.config, app.config) else None
+        view = self.query_one("#preview-boundary", BoundaryView)
+        view.display = scene is not None
+        self.query_one("#preview-view", ScatterChart).display = scene is None
+        if scene is None:
+            after = "\nbefore any training; poisoned rows marked X" + ("; r runs to see the boundary move"
+                                                                       if app.result is None or app.stale else "")
+        else:
+            after = ""
+            view.show(f"after the run: clean model's regions, poisoned model's boundary; "
+                      f"{scene.boundary.disagreement('poisoned'):.0%} of the view changed class", scene)
+        if self._sentence is not None:
+            self.query_one("#preview-text", Static).update(Text.assemble((self._sentence, "bold"), after))
 
     def _show_error(self, message: str) -> None:
         self.query_one("#preview-text", Static).update(Text.assemble(("no preview", "bold"), ": ", message))
         self.query_one("#preview-view", ScatterChart).blank("no preview")
+        self.query_one("#preview-view", ScatterChart).display = True
+        self.query_one("#preview-boundary", BoundaryView).display = False
+
+
+def same_poisoning(ran: Config, now: Config) -> bool:
+    """The data, attack, model and seed of `now` are those of the run of `ran` (mitigations may differ)."""
+    ignored = ("mitigations", "preset", "focus_class", "seeds")
+    before, after = ran.to_dict(), now.to_dict()
+    return all(before[name] == after[name] for name in before if name not in ignored)

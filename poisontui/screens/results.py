@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
@@ -66,6 +67,7 @@ class ResultsScreen(PoisonScreen):
                 yield BarChart(id="certified-chart")
                 yield Static("", id="confusion")
             yield ScatterChart(id="detection-view")
+            yield Vertical(id="boundary-panel")
             yield Static(LEGEND, id="results-legend", classes="hint")
 
     def on_mount(self) -> None:
@@ -198,3 +200,25 @@ class ResultsScreen(PoisonScreen):
         coords, axes = app.result_coords
         title, series = detection_series(result, np.asarray(coords), name)
         view.draw(title, series, axes)
+
+    @on(DataTable.RowHighlighted, "#results-table")
+    def show_boundary(self, event: DataTable.RowHighlighted) -> None:
+        """The clean model's decision regions, with the boundary of the variant under the cursor."""
+        from poisontui.widgets.boundary import BoundaryView, scene_of
+
+        panel = self.query_one("#boundary-panel")
+        views = panel.query(BoundaryView)
+        view = views.first() if views else BoundaryView(id="boundary-view")
+        if not views:
+            panel.mount(view)
+        result, name = self.poison_app.result, str(event.row_key.value)
+        if result is None or not any(row["name"] == name for row in result.rows):
+            return  # a row of the result shown before
+        scene = scene_of(result, name)
+        if scene is None:
+            view.blank("This result has no decision regions; r runs again to draw them.")
+        elif name == "clean":
+            view.show("the clean model's decision regions and boundary", scene)
+        else:
+            share = scene.boundary.disagreement(name)
+            view.show(f"clean model's regions, {name} boundary; {share:.0%} of the view changed class", scene)
