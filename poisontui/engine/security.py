@@ -13,7 +13,8 @@ from poisontui.engine.params import lookup
 
 # Each defence with an attack adapted to it: (the plain attack, the adapted one). The adapted attack is
 # given the defence's own parameters where it declares them (it knows the defence).
-ADAPTED = {"sphere-slab": ("gradient-injection", "adaptive-injection")}
+ADAPTED = {"sphere-slab": ("gradient-injection", "adaptive-injection"),
+           "zscore-filter": ("gradient-injection", "adaptive-zscore-injection")}
 
 FIGURES = ("accuracy", "detection_recall", "attack_success")
 ROLES = ("plain", "adapted")
