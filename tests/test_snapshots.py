@@ -79,3 +79,23 @@ def test_comparison_view(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+def test_security_screen(snap_compare):
+    from textual.widgets import Input
+
+    app = PoisonApp(Config.from_dict({"dataset": {"name": "breast-cancer"}}))
+
+    async def curve(pilot):
+        await settle(pilot)
+        await pilot.press("6")
+        app.screen.query_one("#security-ratios", Input).value = "0:0.06:0.03"
+        app.screen.settings.update(seeds=2, jobs=1)
+        app.screen.query_one("#security-form").reset(values=app.screen.settings)
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=curve)

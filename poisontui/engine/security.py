@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 from poisontui.engine.errors import InputError
 from poisontui.engine.experiment import Config, Progress
-from poisontui.engine.params import lookup
+from poisontui.engine.params import Param, lookup
+from poisontui.engine.sweep import SWEEP_PARAMS
 
 # Each defence with an attack adapted to it: (the plain attack, the adapted one). The adapted attack is
 # given the defence's own parameters where it declares them (it knows the defence).
@@ -17,6 +18,11 @@ ADAPTED = {"sphere-slab": ("gradient-injection", "adaptive-injection"),
            "zscore-filter": ("gradient-injection", "adaptive-zscore-injection")}
 
 FIGURES = ("accuracy", "detection_recall", "attack_success")
+
+
+# The app's form for a curve (seeds and jobs as a sweep's); the ratio grid has its own field.
+SECURITY_PARAMS = (Param("defence", str, "sphere-slab", "the defence judged; the adapted attack is told its "
+                         "parameters", choices=tuple(ADAPTED)),) + SWEEP_PARAMS[:2]
 ROLES = ("plain", "adapted")
 
 
