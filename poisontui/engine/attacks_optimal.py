@@ -186,7 +186,7 @@ class LogisticOptimum:
             grad = self.objective_gradient(Z, y, W)
             if np.abs(grad).max() < tol * max(1.0, len(Z)):
                 break
-            step = (solve or self.solver(Z, W))(grad)
+            step = (solve or self.solver(Z, W, y))(grad)
             t = 1.0
             while t > 1e-6:
                 trial = W - t * step
@@ -271,25 +271,6 @@ class SquaredHingeOptimum(LogisticOptimum):
         factors = [cho_factor(2.0 * C * Za[active[:, k]].T @ Za[active[:, k]] + (1 + DAMPING) * np.eye(Za.shape[1]))
                    for k in range(self.m)]
         return lambda B: np.array([cho_solve(factors[k], B[k]) for k in range(self.m)])
-
-    def newton(self, Z, y, W, steps=10, tol=1e-8, solve=None):
-        # The Hessian changes with the rows inside the margins, so each step forms its own.
-        current = self.objective(Z, y, W)
-        for _ in range(steps):
-            grad = self.objective_gradient(Z, y, W)
-            if np.abs(grad).max() < tol * max(1.0, len(Z)):
-                break
-            step = self.solver(Z, W, y)(grad)
-            t = 1.0
-            while t > 1e-6:
-                value = self.objective(Z, y, W - t * step)
-                if value <= current:
-                    W, current = W - t * step, value
-                    break
-                t /= 2
-            else:
-                break
-        return W
 
     def expected_errors(self, Z, y, W):
         """The hinge loss of the rows against their labels, summed over rows and weight rows."""
