@@ -75,7 +75,7 @@ class PoisonApp(Guarded, App):
         Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", show=False,
                 tooltip="Sweep screen: poison ratios x seeds"),
         Binding("6", "switch_mode('security')", "Security", id="screen.security", show=False,
-                tooltip="Security screen: a defence under the plain attack and the one adapted to it"),
+                tooltip="Security screen: plain and adapted attacks"),
         Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned, mitigated models (or F5)"),
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
                 tooltip="Start a sweep (grid and seeds: sweep screen)"),
