@@ -132,3 +132,25 @@ def test_sigterm_during_a_security_curve_stops_quietly_with_no_partial_output(tm
     assert proc.returncode == 130
     assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted"
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_zscore_filter_has_a_curve_too_and_its_parameters_reach_the_adapted_attack(capsys, monkeypatch):
+    from poisontui.engine import attacks_optimal
+
+    told = []
+    original = attacks_optimal.ZScoreEnvelope.__init__
+
+    def spy(self, X, y, threshold, per_class):
+        told.append((threshold, per_class))
+        original(self, X, y, threshold, per_class)
+
+    monkeypatch.setattr(attacks_optimal.ZScoreEnvelope, "__init__", spy)
+    code, out, err = run_cli(capsys, "security", "--dataset", "breast-cancer", "--defence",
+                             "zscore-filter:threshold=3", "--ratios", "0.05", "--seeds", "1", "--jobs", "1",
+                             "--format", "json")
+    assert code == 0, err
+    curve = json.loads(out)
+    assert (curve["plain"], curve["adapted"]) == ("gradient-injection", "adaptive-zscore-injection")
+    points = {p["attack"]: p for p in curve["points"]}
+    assert points["adapted"]["detection_recall_mean"] == 0 < points["plain"]["detection_recall_mean"]
+    assert told and set(told) == {(3.0, False)}
