@@ -541,7 +541,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def command_security(args: argparse.Namespace) -> int:
     from poisontui import report_security
-    from poisontui.engine.security import security_curve, security_sweeps
+    from poisontui.engine.runner import run_job
+    from poisontui.engine.security import job_config, security_sweeps
     from poisontui.engine.sweep import parse_ratios
 
     config = config_from_args(args)
@@ -553,7 +554,8 @@ def command_security(args: argparse.Namespace) -> int:
     security_sweeps(config, defence, ratios, seeds, jobs)  # every name and number checked before any work
     fmt = _output_format(args)
     _check_out(args)
-    curve = security_curve(config, defence, ratios, seeds, jobs, progress=_stderr_progress())
+    curve = run_job("security", job_config(config, defence, ratios, seeds, jobs),
+                    progress=_stderr_progress("security"))
     width = None if args.out else _terminal_width()
     text = report_security.to_table(curve, width or 100) if fmt == "table" else report_security.FORMATS[fmt](curve)
     if fmt == "table" and not args.out and sys.stdout.isatty():

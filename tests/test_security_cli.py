@@ -134,23 +134,19 @@ def test_sigterm_during_a_security_curve_stops_quietly_with_no_partial_output(tm
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
 
 
-def test_the_zscore_filter_has_a_curve_too_and_its_parameters_reach_the_adapted_attack(capsys, monkeypatch):
-    from poisontui.engine import attacks_optimal
+def test_the_zscore_filter_has_a_curve_too_and_its_parameters_reach_the_adapted_attack(capsys):
+    from poisontui.engine.security import security_sweeps
 
-    told = []
-    original = attacks_optimal.ZScoreEnvelope.__init__
-
-    def spy(self, X, y, threshold, per_class):
-        told.append((threshold, per_class))
-        original(self, X, y, threshold, per_class)
-
-    monkeypatch.setattr(attacks_optimal.ZScoreEnvelope, "__init__", spy)
     code, out, err = run_cli(capsys, "security", "--dataset", "breast-cancer", "--defence",
                              "zscore-filter:threshold=3", "--ratios", "0.05", "--seeds", "1", "--jobs", "1",
                              "--format", "json")
     assert code == 0, err
     curve = json.loads(out)
     assert (curve["plain"], curve["adapted"]) == ("gradient-injection", "adaptive-zscore-injection")
+    assert curve["defence"] == {"name": "zscore-filter", "params": {"threshold": 3.0}}
     points = {p["attack"]: p for p in curve["points"]}
     assert points["adapted"]["detection_recall_mean"] == 0 < points["plain"]["detection_recall_mean"]
-    assert told and set(told) == {(3.0, False)}
+    (_, plain), (_, adapted) = security_sweeps(Config.from_dict({"dataset": {"name": "breast-cancer"}}),
+                                               curve["defence"], [0.05], 1, 1)
+    assert plain.experiment.attack == {"name": "gradient-injection", "params": {}}
+    assert adapted.experiment.attack == {"name": "adaptive-zscore-injection", "params": {"threshold": 3.0}}

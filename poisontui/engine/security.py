@@ -49,6 +49,17 @@ def security_sweeps(config: Config, defence: dict[str, Any], ratios: list[float]
     return sweeps
 
 
+def job_config(config: Config, defence: dict[str, Any], ratios: list[float], seeds: int, jobs: int) -> dict[str, Any]:
+    """A curve's settings as plain data, for a child process (`engine.runner`, kind "security")."""
+    return {"experiment": config.to_dict(), "defence": defence, "ratios": list(ratios), "seeds": seeds, "jobs": jobs}
+
+
+def curve_from_job(raw: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+    """The curve `job_config` describes."""
+    return security_curve(Config.from_dict(raw["experiment"]), raw["defence"], raw["ratios"], raw["seeds"],
+                          raw["jobs"], progress=progress)
+
+
 def security_curve(config: Config, defence: dict[str, Any], ratios: list[float], seeds: int = 5,
                    jobs: int = 0, progress: Progress | None = None,
                    is_cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
