@@ -1,7 +1,7 @@
 """SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
 
 import pytest
-from pilot import frozen_result, settle
+from pilot import frozen_result, settle, until
 
 from poisontui.app import PoisonApp
 from poisontui.engine.experiment import Config
@@ -94,6 +94,7 @@ def test_security_screen(snap_compare):
         app.screen.query_one("#security-form").reset(values=app.screen.settings)
         await pilot.pause()
         await pilot.press("c")
+        await until(pilot, lambda: app.screen.curve is not None and app.screen.job is None)
         await settle(pilot)
         app.clear_notifications()
         await pilot.pause()

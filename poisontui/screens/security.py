@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
-from poisontui.engine.errors import Cancelled, InputError, PoisonError
+from poisontui.engine.errors import InputError, PoisonError
 from poisontui.engine.security import SECURITY_PARAMS
 from poisontui.engine.sweep import parse_ratios
+from poisontui.jobs import JobEnded, JobEvent
 from poisontui.report import MARKERS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
 from poisontui.widgets.params import ParamForm
-
-# Progress reaches the screen a few times a second at most.
-PROGRESS_EVERY = 0.2
 
 
 class SecurityScreen(PoisonScreen):
@@ -45,8 +40,7 @@ class SecurityScreen(PoisonScreen):
         self.settings["seeds"] = 3
         self.ratios = "0:0.1:0.02"
         self.curve: dict[str, Any] | None = None
-        self._worker: Worker | None = None
-        self._shown = 0.0
+        self.job = None  # the curve in progress (engine.runner.Job)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="body"):
@@ -73,7 +67,7 @@ class SecurityScreen(PoisonScreen):
 
     @property
     def computing(self) -> bool:
-        return self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        return self.job is not None and not self.job.cancelled
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "security-ratios":
@@ -101,7 +95,9 @@ class SecurityScreen(PoisonScreen):
             self.notify("Work is in progress; escape cancels it.", severity="warning")
             return
         from poisontui.engine.experiment import Config
-        from poisontui.engine.security import security_sweeps
+        from poisontui.engine.runner import Job
+        from poisontui.engine.security import job_config, security_sweeps
+        from poisontui.jobs import host
 
         try:
             config = Config.from_dict(json.loads(json.dumps(self.poison_app.config.to_dict())))
@@ -115,60 +111,57 @@ class SecurityScreen(PoisonScreen):
         self.query_one("#security-progress", ProgressBar).update(total=1, progress=0)
         self.query_one("#security-headline", Static).update(
             Text(f"computing the security curve of {defence['name']}...; escape cancels"))
-        self._worker = self.compute(config, defence, ratios, self.settings["seeds"], self.settings["jobs"])
+        # In a child process, as runs and sweeps are: escape ends it and its workers at once.
+        raw = job_config(config, defence, ratios, self.settings["seeds"], self.settings["jobs"])
+        self.job = Job("security", raw, quiet=True, start_method=self.poison_app.start_method)
+        host(self, self.job)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="security")
-    def compute(self, config, defence: dict[str, Any], ratios: list[float], seeds: int, jobs: int) -> dict[str, Any]:
-        from poisontui.engine.security import security_curve
-
-        worker = get_current_worker()
-
-        def progress(done: int, total: int, label: str) -> None:
-            now = time.monotonic()
-            if not worker.is_cancelled and (now - self._shown > PROGRESS_EVERY or done >= total):
-                self._shown = now
-                self.app.call_from_thread(self.show_progress, done, total, label)
-
-        return security_curve(config, defence, ratios, seeds, jobs, progress=progress, is_cancelled=lambda: worker.is_cancelled)
-
-    def show_progress(self, done: int, total: int, label: str) -> None:
-        if self.computing:
+    def on_job_event(self, message: JobEvent) -> None:
+        message.stop()  # the screen's own job: not the app's run or sweep
+        if message.job is not self.job or message.job.cancelled:
+            return
+        kind, *rest = message.event
+        if kind == "progress":
+            done, total, label, _ = rest
             self.query_one("#security-progress", ProgressBar).update(total=max(total, 1), progress=done)
-            self.query_one("#security-headline", Static).update(Text(f"{label} ({done}/{total}); escape cancels"))
+            self.query_one("#security-headline", Static).update(
+                Text(f"{label} ({int(done)}/{total}); escape cancels"))
+        elif kind == "result":
+            self.curve = rest[0]
+            self.show_curve()
+        elif kind == "error":
+            error, text = rest
+            if error == "crash":
+                text = f"{text}. The app is still usable; the curve shown is unchanged."
+            self.notify(text, title="Curve failed", severity="error", timeout=10, markup=False)
+
+    def on_job_ended(self, message: JobEnded) -> None:
+        message.stop()
+        if message.job is not self.job:
+            return
+        self.job = None
+        self.set_class(False, "-computing")
+        if message.job.cancelled:
+            self.query_one("#security-headline", Static).update(
+                Text("Cancelled; press c to compute again." if self.curve is None else
+                     "Cancelled; the curve shown is the last one computed."))
+        elif self.curve is not None:
+            self.show_curve()
 
     def action_stop(self) -> None:
         """Cancel the curve; else leave a text field, or pass escape on to the app (a run to cancel)."""
         if self.computing:
-            self._worker.cancel()
-            self._done()
-            self.query_one("#security-headline", Static).update(
-                Text("Cancelled; press c to compute again." if self.curve is None else
-                     "Cancelled; the curve shown is the last one computed."))
-            self.notify("Curve cancelled.")
+            self.job.cancel()  # SIGTERM to the child and its workers; JobEnded follows when they are gone
+            self.set_class(False, "-computing")
+            self.query_one("#security-headline", Static).update(Text("cancelling: ending the curve's process..."))
         elif isinstance(self.focused, Input):
             self.set_focus(None)
         else:
             self.poison_app.action_cancel()
 
-    def _done(self) -> None:
-        self._worker = None
-        self.set_class(False, "-computing")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._worker:
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.curve = event.worker.result
-            self._done()
-            self.show_curve()
-        elif event.state == WorkerState.ERROR:
-            self._done()
-            error = event.worker.error
-            self.show_curve()
-            if isinstance(error, Cancelled):
-                return
-            message = str(error) if isinstance(error, PoisonError) else f"{type(error).__name__}: {error}"
-            self.notify(message, title="Curve failed", severity="error", timeout=10, markup=False)
+    def on_unmount(self) -> None:
+        if self.job is not None:
+            self.job.stop(grace=0)
 
     def show_curve(self) -> None:
         chart = self.query_one("#security-chart", LineChart)
