@@ -546,9 +546,12 @@ def command_security(args: argparse.Namespace) -> int:
     from poisontui.engine.sweep import parse_ratios
 
     config = config_from_args(args)
-    saved = config_part(args.config, load_json(args.config)) if args.config else {}
-    defence = spec_from_text(args.defence) if args.defence else saved.get("defence", {"name": "sphere-slab"})
-    ratios = parse_ratios(args.ratios) if args.ratios else saved.get("ratios", parse_ratios("0:0.1:0.02"))
+    curve_file = load_json(args.config) if args.config else {}
+    saved = config_part(args.config, curve_file) if args.config else {}
+    # A curve file names its defence beside its config (a sweep config, with the experiment, grid and seeds).
+    saved_defence = curve_file.get("defence") if isinstance(curve_file, dict) else None
+    defence = spec_from_text(args.defence) if args.defence else saved_defence or {"name": "sphere-slab"}
+    ratios = parse_ratios(args.ratios) if args.ratios is not None else saved.get("ratios", parse_ratios("0:0.1:0.02"))
     seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
     jobs = _int(args.jobs, "--jobs")
     security_sweeps(config, defence, ratios, seeds, jobs)  # every name and number checked before any work

@@ -39,7 +39,7 @@ def _from_scratch(attack: str, ratio: float, seed: int) -> dict:
 def test_the_json_curve_holds_mean_and_sd_of_single_runs_under_the_plain_and_adapted_attacks(curve_json):
     curve = curve_json
     assert (curve["plain"], curve["adapted"], curve["seeds"]) == ("gradient-injection", "adaptive-injection", 2)
-    assert curve["config"]["ratios"] == [0.03, 0.05] and curve["config"]["defence"]["name"] == "sphere-slab"
+    assert curve["config"]["ratios"] == [0.03, 0.05] and curve["defence"]["name"] == "sphere-slab"
     assert [(p["ratio"], p["attack"]) for p in curve["points"]] == [
         (0.03, "plain"), (0.05, "plain"), (0.03, "adapted"), (0.05, "adapted")]
     for point in curve["points"]:
@@ -84,12 +84,14 @@ def test_a_curve_file_reruns_with_its_defence_grid_and_seeds(capsys, tmp_path, c
     assert code == 0, err
     again = json.loads(out)
     assert again["points"] == curve_json["points"] and again["config"] == curve_json["config"]
+    assert again["defence"] == curve_json["defence"]
 
 
 @pytest.mark.parametrize("args, message", [
     (["--defence", "trim"], "error: unknown defence with an adapted attack 'trim'; choose from "),
     (["--defence", "sphere-slab:quantile=7"], "error: sphere-slab: quantile must be between 0.5 and 1, not 7"),
     (["--ratios", "0:x"], "error: ratios must be like 0,0.1,0.2 or 0:0.4:0.05, not '0:x'"),
+    (["--ratios", ""], "error: the ratio grid is empty"),
     (["--ratios", "0.5,0.6"], "error: ratio must be between 0 and 0.5, not 0.6"),
     (["--seeds", "two"], "error: --seeds must be a whole number, not 'two'"),
     (["--dataset", "nope"], "error: unknown dataset 'nope'"),
@@ -150,3 +152,15 @@ def test_the_zscore_filter_has_a_curve_too_and_its_parameters_reach_the_adapted_
                                                curve["defence"], [0.05], 1, 1)
     assert plain.experiment.attack == {"name": "gradient-injection", "params": {}}
     assert adapted.experiment.attack == {"name": "adaptive-zscore-injection", "params": {"threshold": 3.0}}
+
+
+def test_a_curve_files_defence_is_the_one_rerun(capsys, tmp_path, curve_json):
+    path = tmp_path / "curve.json"
+    saved = dict(curve_json, defence={"name": "zscore-filter", "params": {"threshold": 3.0}},
+                 config=dict(curve_json["config"], ratios=[0.05], seeds=1))
+    path.write_text(json.dumps(saved))
+    code, out, err = run_cli(capsys, "security", "--config", str(path), "--jobs", "1", "--format", "json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["defence"] == saved["defence"] and again["adapted"] == "adaptive-zscore-injection"
+    assert [(p["ratio"], p["attack"]) for p in again["points"]] == [(0.05, "plain"), (0.05, "adapted")]

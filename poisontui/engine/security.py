@@ -95,7 +95,7 @@ def security_curve(config: Config, defence: dict[str, Any], ratios: list[float],
         raise InputError("the security curve has no points: the ratio grid is empty")
     plain, adapted = (sweep.experiment.attack["name"] for _, sweep in sweeps)
     defence = sweeps[0][1].experiment.mitigations[0]
-    return {"config": {"experiment": config.to_dict(), "defence": defence, "ratios": sweeps[0][1].ratios,
-                       "seeds": seeds},
+    # `config` has a sweep config's shape, so that `--config` reads a curve file as it reads a sweep file.
+    return {"config": {"experiment": config.to_dict(), "ratios": sweeps[0][1].ratios, "seeds": seeds},
             "defence": defence, "plain": plain, "adapted": adapted, "seeds": seeds,
             "points": points}
