@@ -61,6 +61,7 @@ class PoisonApp(Guarded, App):
         "mitigations": _lazy_screen("mitigations", "MitigationsScreen"),
         "results": _lazy_screen("results", "ResultsScreen"),
         "sweep": _lazy_screen("sweep", "SweepScreen"),
+        "security": _lazy_screen("security", "SecurityScreen"),
     }
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # The screens' digits show in the navigation bar at the top, so the footer keeps room for actions.
@@ -75,6 +76,8 @@ class PoisonApp(Guarded, App):
                 tooltip="Results screen: comparison"),
         Binding("5", "switch_mode('sweep')", "Sweep", id="screen.sweep", show=False,
                 tooltip="Sweep screen: poison ratios x seeds"),
+        Binding("6", "switch_mode('security')", "Security", id="screen.security", show=False,
+                tooltip="Security screen: plain and adapted attacks"),
         Binding("r", "run", "Run", id="run", tooltip="Run: train clean, poisoned, mitigated models (or F5)"),
         Binding("s", "sweep", "Sweep", show=False, id="sweep",
                 tooltip="Start a sweep (grid and seeds: sweep screen)"),
@@ -646,6 +649,8 @@ class PoisonApp(Guarded, App):
         for mode, key, title in SCREENS:
             yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
                                 partial(self.switch_mode, mode))
+        yield SystemCommand("Go to Security curve", "A defence under the plain and the adapted attack (key 6)",
+                            partial(self.switch_mode, "security"))
         yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
         yield SystemCommand("Sweep", "Sweep the ratio grid over several seeds (key s)", self.action_sweep)
         if self.running:

@@ -64,6 +64,28 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: table, or by --out's extension)")
     add_out_options(output)
 
+    security = commands.add_parser(
+        "security", help="a defence's security curve: accuracy against poison ratio under the plain attack "
+        "and under the attack adapted to the defence",
+        description="Sweep the poison ratio twice, each time training behind one defence: once under an attack "
+        "that ignores it and once under the attack adapted to it (it knows the defence and its parameters). "
+        "Reports the accuracy without and behind the defence and the defence's detection recall, mean and sd "
+        "over seeds. Defences with an adapted attack: " + ", ".join(_adapted_defences()) + ".",
+    )
+    add_experiment_options(security, attack=False)
+    curve = security.add_argument_group("defence, grid and execution")
+    curve.add_argument("--defence", metavar="NAME[:k=v,...]",
+                       help="the defence and its parameters (default sphere-slab, or the curve file's given with "
+                       "--config); the adapted attack is told them")
+    curve.add_argument("--ratios", metavar="GRID",
+                       help="ratios as 0,0.05,0.1 or start:stop:step, stop included (default 0:0.1:0.02, or the "
+                       "curve file's)")
+    curve.add_argument("--seeds", metavar="N", help="seeds per ratio (default 5, or the curve file's)")
+    curve.add_argument("--jobs", metavar="N", default="0", help="parallel jobs (default 0: all cores)")
+    output = security.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, help="output format (default: table, or by --out's extension)")
+    add_out_options(output)
+
     serve = commands.add_parser(
         "serve", help="serve the app to web browsers, for live demos (needs the serve extra)",
         description="Serve the terminal app over HTTP with textual-serve: each browser that opens the page "
@@ -83,8 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_experiment_options(parser: argparse.ArgumentParser) -> None:
-    """The options that say what to run, shared by `run` and `sweep`."""
+def _adapted_defences() -> list[str]:
+    from poisontui.engine.security import ADAPTED
+
+    return list(ADAPTED)
+
+
+def add_experiment_options(parser: argparse.ArgumentParser, attack: bool = True) -> None:
+    """The options that say what to run, shared by `run`, `sweep` and (without the attack and mitigations,
+    which the defence decides) `security`."""
     source = parser.add_argument_group("what to run (explicit options override --preset and --config)")
     source.add_argument("--preset", help="start from a preset: article (default), stop-sign, diagnosis, backdoor")
     source.add_argument("--config", metavar="FILE", help="rerun the config of a JSON result or config file")
@@ -100,10 +129,13 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
         source.add_argument(f"--{param.name}", metavar="|".join(param.choices) if param.choices else "N",
                             help=f"{param.help} (default {param.default}); with --data")
     source.add_argument("--model", metavar="NAME[:k=v,...]", help="classifier and its parameters")
-    source.add_argument("--attack", metavar="NAME[:k=v,...]", help="poisoning attack and its parameters")
-    source.add_argument("--ratio", metavar="R", help="the attack's ratio (share of training rows poisoned)")
-    source.add_argument("--mitigation", metavar="NAME[:k=v,...]", action="append",
-                        help="a mitigation to compare (repeatable); 'all' runs every one with its defaults")
+    if attack:
+        source.add_argument("--attack", metavar="NAME[:k=v,...]", help="poisoning attack and its parameters")
+        source.add_argument("--ratio", metavar="R", help="the attack's ratio (share of training rows poisoned)")
+        source.add_argument("--mitigation", metavar="NAME[:k=v,...]", action="append",
+                            help="a mitigation to compare (repeatable); 'all' runs every one with its defaults")
+    else:
+        parser.set_defaults(attack=None, ratio=None, mitigation=None)
     source.add_argument("--focus", metavar="CLASS", help="class whose recall is the headline")
     seeds = parser.add_argument_group("reproducibility")
     seeds.add_argument("--seed", metavar="N", help="seed of the attack and randomised mitigations (default 0)")
@@ -139,9 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from poisontui.engine.errors import Cancelled, PoisonError
     from poisontui.engine.runner import RunFailed
 
-    commands = {"run": command_run, "sweep": command_sweep, "serve": command_serve, "list": command_list}
+    commands = {"run": command_run, "sweep": command_sweep, "security": command_security, "serve": command_serve,
+                "list": command_list}
     try:
-        if args.command in ("run", "sweep"):
+        if args.command in ("run", "sweep", "security"):
             _interrupt_on_sigterm()
         code = commands.get(args.command, open_app)(args)
         sys.stdout.flush()  # here, where a reader that has gone away is caught below
@@ -502,6 +535,34 @@ def command_sweep(args: argparse.Namespace) -> int:
         report.SWEEP_FORMATS[fmt](sweep, cells)
     if fmt == "table" and not args.out and sys.stdout.isatty():
         text += "\n" + report.sweep_chart(sweep, cells, width=min(width or 80, 100))
+    emit(args, text)
+    return 0
+
+
+def command_security(args: argparse.Namespace) -> int:
+    from poisontui import report_security
+    from poisontui.engine.runner import run_job
+    from poisontui.engine.security import job_config, security_sweeps
+    from poisontui.engine.sweep import parse_ratios
+
+    config = config_from_args(args)
+    curve_file = load_json(args.config) if args.config else {}
+    saved = config_part(args.config, curve_file) if args.config else {}
+    # A curve file names its defence beside its config (a sweep config, with the experiment, grid and seeds).
+    saved_defence = curve_file.get("defence") if isinstance(curve_file, dict) else None
+    defence = spec_from_text(args.defence) if args.defence else saved_defence or {"name": "sphere-slab"}
+    ratios = parse_ratios(args.ratios) if args.ratios is not None else saved.get("ratios", parse_ratios("0:0.1:0.02"))
+    seeds = _int(args.seeds, "--seeds") if args.seeds else saved.get("seeds", 5)
+    jobs = _int(args.jobs, "--jobs")
+    security_sweeps(config, defence, ratios, seeds, jobs)  # every name and number checked before any work
+    fmt = _output_format(args)
+    _check_out(args)
+    curve = run_job("security", job_config(config, defence, ratios, seeds, jobs),
+                    progress=_stderr_progress("security"))
+    width = None if args.out else _terminal_width()
+    text = report_security.to_table(curve, width or 100) if fmt == "table" else report_security.FORMATS[fmt](curve)
+    if fmt == "table" and not args.out and sys.stdout.isatty():
+        text += "\n" + report_security.chart(curve, width=min(width or 80, 100))
     emit(args, text)
     return 0
 

@@ -1,7 +1,7 @@
 """SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
 
 import pytest
-from pilot import frozen_result, settle
+from pilot import frozen_result, settle, until
 
 from poisontui.app import PoisonApp
 from poisontui.engine.experiment import Config
@@ -121,3 +121,24 @@ def test_boundary_on_attack_preview(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+def test_security_screen(snap_compare):
+    from textual.widgets import Input
+
+    app = PoisonApp(Config.from_dict({"dataset": {"name": "breast-cancer"}}))
+
+    async def curve(pilot):
+        await settle(pilot)
+        await pilot.press("6")
+        app.screen.query_one("#security-ratios", Input).value = "0:0.06:0.03"
+        app.screen.settings.update(seeds=2, jobs=1)
+        app.screen.query_one("#security-form").reset(values=app.screen.settings)
+        await pilot.pause()
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen.curve is not None and app.screen.job is None)
+        await settle(pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=curve)

@@ -15,7 +15,8 @@ as plain data (`Config.to_dict()`, `SweepConfig.to_dict()`); what comes back, as
     ("result", Result, coords)              a run's result, without its feature matrices (see
                                             `portable`), and its 2-D projection if asked for
                                             (then the result has each variant's decision regions);
-                                            for a preview, what the screen draws (see `preview`)
+                                            for a preview, what the screen draws (see `preview`);
+                                            for a security curve, the curve (`engine.security`)
     ("done",)                               the end of a run or sweep
     ("error", kind, message)                kind "input" (the config cannot run), "memory" or "crash"
 
@@ -34,7 +35,7 @@ from typing import Any, Callable, Iterator
 from poisontui.engine import processes
 from poisontui.engine.errors import InputError, PoisonError
 
-KINDS = ("run", "sweep", "preview")
+KINDS = ("run", "sweep", "preview", "security")
 GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 PROGRESS_EVERY = 0.1  # at most this often, unless the step changes
 NICENESS = 10  # the child's (and its workers') scheduling priority, below the caller's
@@ -237,7 +238,7 @@ class _Progress:
 
     def eta(self, done: float, total: int, now: float) -> float | None:
         # A run's steps differ too much in length to extrapolate across them; a sweep's cells do not.
-        if self.kind == "sweep":
+        if self.kind in ("sweep", "security"):
             elapsed, part = now - self.started, done / max(total, 1)
         else:
             elapsed, part = now - self.step_started, done - int(done)
@@ -262,6 +263,8 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
             _run(send, raw, progress, project)
         elif kind == "sweep":
             _sweep(send, raw, progress)
+        elif kind == "security":
+            _security(send, raw, progress)
         else:
             _preview(send, raw)
         send.send(("done",))
@@ -299,6 +302,12 @@ def _sweep(send, raw: dict[str, Any], progress: _Progress) -> None:
 
     for cell in run_sweep(SweepConfig.from_dict(raw), progress):
         send.send(("cell", cell))
+
+
+def _security(send, raw: dict[str, Any], progress: _Progress) -> None:
+    from poisontui.engine.security import curve_from_job
+
+    send.send(("result", curve_from_job(raw, progress), None))
 
 
 def _preview(send, raw: dict[str, Any]) -> None:

@@ -122,3 +122,42 @@ def nearest_rows(X: np.ndarray, k: int) -> np.ndarray:
     with threadpool_limits(limits=1):
         return np.vstack([index.kneighbors(X[rows], return_distance=False)
                           for rows in timed_chunks(len(X), "kNN search", first=256, align=64)])
+
+
+class ZScoreEnvelope:
+    """Where the z-score filter lets a row through, as an attacker computes it from rows it knows.
+
+    Per group of rows (all rows, or each class with `per_class`), the filter keeps a row whose RMS
+    robust z-score r has sqrt(r) at most median + threshold x robust scale of the rows' sqrt(r):
+    a ball, in robust z units over the features with spread, around the features' medians.
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, threshold: float, per_class: bool) -> None:
+        self.per_class = per_class
+        self.groups: dict[int | None, tuple[np.ndarray, np.ndarray, float]] = {}
+        for rows in by_class(y, per_class):
+            group = X[rows]
+            median = np.median(group, axis=0)
+            scale = np.median(np.abs(group - median), axis=0) / 0.6745
+            roots = np.sqrt(row_scores(group))
+            root_median = np.median(roots)
+            root_scale = np.median(np.abs(roots - root_median)) / 0.6745
+            limit = (root_median + threshold * root_scale) ** 2 if root_scale > 0 else root_median ** 2
+            self.groups[int(y[rows[0]]) if per_class else None] = (median, scale, limit)
+
+    def project(self, X: np.ndarray, y: np.ndarray, low: np.ndarray, high: np.ndarray,
+                slack: float = 0.9) -> np.ndarray:
+        """Points clipped to the box [low, high], then moved straight towards the medians until their RMS
+        z-score is at most `slack` x the limit (the medians lie in the box, so they stay in it)."""
+        out = np.clip(X, low, high)
+        for i in range(len(out)):
+            key = int(y[i]) if self.per_class else None
+            median, scale, limit = self.groups.get(key, next(iter(self.groups.values())))
+            spread = scale > 0
+            if not spread.any():
+                continue
+            z = (out[i, spread] - median[spread]) / scale[spread]
+            rms = np.sqrt(np.mean(z ** 2))
+            if rms > slack * limit:
+                out[i, spread] = median[spread] + (out[i, spread] - median[spread]) * (slack * limit / rms)
+        return out
