@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from poisontui.engine.experiment import Result
+from poisontui.engine.story import story
 
 # Markers for charts: series differ by shape as well as colour, so they read in monochrome.
 MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
@@ -33,7 +34,7 @@ def fmt(value: Any, digits: int = 3, signed: bool = False) -> str:
 
 
 def to_json(result: Result) -> str:
-    return json.dumps(result.to_dict(), indent=2)
+    return json.dumps({**result.to_dict(), "story": story(result).to_dict()}, indent=2)
 
 
 def to_csv(result: Result) -> str:
@@ -88,13 +89,6 @@ def headline(result: Result) -> list[str]:
         lines.append(f"over {len(result.seeds)} seeds ({result.seeds[0]}..{result.seeds[-1]}): acc (± sd), its change, "
                      f"recall, ASR (± sd) and the share recovered are means; F1, detection and drops are seed "
                      f"{result.seeds[0]}'s")
-        return lines
-    poisoned = result.row("poisoned")
-    gap = result.row("clean")["accuracy"] - poisoned["accuracy"]
-    # A backdoor or targeted attack shows in its success rate, not in accuracy; only say this otherwise.
-    if abs(gap) < 0.01 and poisoned["attack_success"] is None:
-        lines.append("poisoned and clean accuracy are within one point: at this size one seed can mislead; "
-                     "a sweep over seeds shows the spread")
     return lines
 
 
@@ -189,6 +183,8 @@ def to_markdown(result: Result) -> str:
     """A readable report: the config, the comparison table and the accuracy chart drawn as text."""
     columns = table_columns(result)
     lines = ["# poisontui result", ""]
+    told = story(result).lines()
+    lines += [f"**{told[0]}**", *(f"{line}" for line in told[1:]), ""]
     lines += [f"- {line}" for line in headline(result)]
     lines += ["", "| " + " | ".join(one_line(h) for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
@@ -237,7 +233,7 @@ def to_table(result: Result, width: int | None = None) -> str:
 
     with open(os.devnull, "w") as sink:
         console = Console(width=width or 200, record=True, file=sink, force_terminal=False)
-        for line in [*headline(result), None, *notes(result), LEGEND]:
+        for line in [*story(result).lines(), *headline(result), None, *notes(result), LEGEND]:
             if line is None:
                 console.print(rich_table(result, compact=(width or 100) < 100))
             else:
