@@ -60,7 +60,8 @@ class PoisonApp(Guarded, App):
         "results": _lazy_screen("results", "ResultsScreen"),
         "sweep": _lazy_screen("sweep", "SweepScreen"),
     }
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Wide terminals give charts and forms room; very wide ones put the result panes side by side.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-xwide")]
     # The screens' digits show in the navigation bar at the top, so the footer keeps room for actions.
     BINDINGS = [
         Binding("1", "switch_mode('dataset')", "Dataset", id="screen.dataset", show=False,

@@ -13,6 +13,8 @@ from poisontui.engine.story import story
 
 # Markers for charts: series differ by shape as well as colour, so they read in monochrome.
 MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+# Poisoned rows: a solid block, unlike any class's marker (an X beside class 1's x was hard to tell apart).
+POISONED_MARKER = "█"
 
 CSV_COLUMNS = (
     "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "success_recovered",
@@ -128,6 +130,31 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
                         if r["family"] else ""))
     columns.append(("sec", "right", lambda r: seconds(r["fit_seconds"])))
     return columns
+
+
+# Columns a narrow table gives up first: seconds, then F1, then how many rows a mitigation changed.
+GIVEN_UP_FIRST = ("sec", "F1", "drop/\nrelab", "detect\nP/R")
+
+
+def fit_columns(result: Result, width: int) -> tuple[list[tuple[str, str, Any]], list[tuple[str, str, Any]]]:
+    """The table's columns that fit in `width` cells, in their order, and the ones left for a detail pane.
+
+    Each column takes its widest header line or cell plus one cell of padding on either side;
+    the variant and accuracy are always shown.
+    """
+    columns = table_columns(result)
+
+    def need(column) -> int:
+        header, _, cell = column
+        return max([len(line) for line in header.split("\n")] + [len(cell(r)) for r in result.rows]) + 2
+
+    shown = list(range(len(columns)))
+    # Give up columns, least telling first, until the rest fit.
+    order = [i for h in GIVEN_UP_FIRST for i, c in enumerate(columns) if c[0] == h]
+    order += [i for i in range(len(columns) - 1, 1, -1) if i not in order]
+    while sum(need(columns[i]) for i in shown) > width and order:
+        shown.remove(order.pop(0))
+    return [columns[i] for i in shown], [c for i, c in enumerate(columns) if i not in shown]
 
 
 def mean_of(row: dict[str, Any], metric: str) -> Any:

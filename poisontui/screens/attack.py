@@ -13,6 +13,7 @@ from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
+from poisontui.report import POISONED_MARKER
 from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm, show, user_changed
 
@@ -108,7 +109,7 @@ class AttackScreen(PoisonScreen):
         if preview.data.class_names != getattr(self, "_class_names", []):
             self._rebuild_forms(preview.data.class_names)
         self.query_one("#preview-text", Static).update(
-            Text.assemble((preview.sentence, "bold"), "\nbefore any training; poisoned rows marked X"))
+            Text.assemble((preview.sentence, "bold"), "\nbefore any training; poisoned rows marked " + POISONED_MARKER))
         self.query_one("#preview-view", ScatterChart).draw("training rows after the attack", series, preview.axes)
 
     def _show_error(self, message: str) -> None:
