@@ -2,7 +2,7 @@
 sideways, no text is cut short with an ellipsis; every results panel comes into view by its key."""
 
 import pytest
-from pilot import frozen_result, settle
+from pilot import frozen_result, settle, until
 
 from poisontui.app import PoisonApp
 from poisontui.engine.experiment import Config
@@ -67,10 +67,7 @@ async def test_the_file_picker_fits_80_columns():
         await pilot.press("o")
         # The tree's loader lives as long as the tree: wait for its rows, not for it.
         tree = app.screen.query_one(DirectoryTree)
-        for _ in range(100):
-            if tree.root.children:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: bool(tree.root.children), limit=5)
         await pilot.pause()
         assert tree.root.children and cut(app) == []
 
@@ -81,6 +78,8 @@ async def test_a_panel_key_brings_its_panel_into_view_and_z_fills_the_screen_wit
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
+        footer = screen._compositor.render_strips()[-1].text
+        assert all(key in footer for key in ("t Table", "g Charts", "c Confusion", "v 2-D", "z Zoom")), footer
         for key, panel in (("g", "#charts-panel"), ("c", "#confusion-panel"), ("v", "#view-panel")):
             await pilot.press(key)
             await settle(pilot)
