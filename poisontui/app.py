@@ -63,7 +63,8 @@ class PoisonApp(Guarded, App):
         "sweep": _lazy_screen("sweep", "SweepScreen"),
         "security": _lazy_screen("security", "SecurityScreen"),
     }
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Wide terminals give charts and forms room; very wide ones put the result panes side by side.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-xwide")]
     # The screens' digits show in the navigation bar at the top, so the footer keeps room for actions.
     BINDINGS = [
         Binding("1", "switch_mode('dataset')", "Dataset", id="screen.dataset", show=False,

@@ -133,7 +133,8 @@ def add_experiment_options(parser: argparse.ArgumentParser, attack: bool = True)
         source.add_argument("--attack", metavar="NAME[:k=v,...]", help="poisoning attack and its parameters")
         source.add_argument("--ratio", metavar="R", help="the attack's ratio (share of training rows poisoned)")
         source.add_argument("--mitigation", metavar="NAME[:k=v,...]", action="append",
-                            help="a mitigation to compare (repeatable); 'all' runs every one with its defaults")
+                            help="a mitigation to compare (repeatable); 'all' runs every one with its defaults, "
+                            "'none' none (the article preset has one of each family)")
     else:
         parser.set_defaults(attack=None, ratio=None, mitigation=None)
     source.add_argument("--focus", metavar="CLASS", help="class whose recall is the headline")
@@ -414,6 +415,8 @@ def config_from_args(args: argparse.Namespace):
     if args.mitigation:
         if "all" in args.mitigation:
             raw["mitigations"] = [{"name": name, "params": {}} for name in MITIGATIONS]
+        elif args.mitigation == ["none"]:
+            raw["mitigations"] = []
         else:
             raw["mitigations"] = [spec_from_text(m) for m in args.mitigation]
     if args.focus is not None:

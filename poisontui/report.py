@@ -9,9 +9,12 @@ import os
 from typing import Any
 
 from poisontui.engine.experiment import Result
+from poisontui.engine.story import story
 
 # Markers for charts: series differ by shape as well as colour, so they read in monochrome.
 MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+# Poisoned rows: a solid block, unlike any class's marker (an X beside class 1's x was hard to tell apart).
+POISONED_MARKER = "█"
 
 CSV_COLUMNS = (
     "name", "family", "accuracy", "delta_accuracy", "macro_f1", "recovered", "success_recovered",
@@ -33,7 +36,7 @@ def fmt(value: Any, digits: int = 3, signed: bool = False) -> str:
 
 
 def to_json(result: Result) -> str:
-    return json.dumps(result.to_dict(), indent=2)
+    return json.dumps({**result.to_dict(), "story": story(result).to_dict()}, indent=2)
 
 
 def to_csv(result: Result) -> str:
@@ -88,13 +91,6 @@ def headline(result: Result) -> list[str]:
         lines.append(f"over {len(result.seeds)} seeds ({result.seeds[0]}..{result.seeds[-1]}): acc (± sd), its change, "
                      f"recall, ASR (± sd) and the share recovered are means; F1, detection and drops are seed "
                      f"{result.seeds[0]}'s")
-        return lines
-    poisoned = result.row("poisoned")
-    gap = result.row("clean")["accuracy"] - poisoned["accuracy"]
-    # A backdoor or targeted attack shows in its success rate, not in accuracy; only say this otherwise.
-    if abs(gap) < 0.01 and poisoned["attack_success"] is None:
-        lines.append("poisoned and clean accuracy are within one point: at this size one seed can mislead; "
-                     "a sweep over seeds shows the spread")
     return lines
 
 
@@ -134,6 +130,31 @@ def table_columns(result: Result, compact: bool = False) -> list[tuple[str, str,
                         if r["family"] else ""))
     columns.append(("sec", "right", lambda r: seconds(r["fit_seconds"])))
     return columns
+
+
+# Columns a narrow table gives up first: seconds, then F1, then how many rows a mitigation changed.
+GIVEN_UP_FIRST = ("sec", "F1", "drop/\nrelab", "detect\nP/R")
+
+
+def fit_columns(result: Result, width: int) -> tuple[list[tuple[str, str, Any]], list[tuple[str, str, Any]]]:
+    """The table's columns that fit in `width` cells, in their order, and the ones left for a detail pane.
+
+    Each column takes its widest header line or cell plus one cell of padding on either side;
+    the variant and accuracy are always shown.
+    """
+    columns = table_columns(result)
+
+    def need(column) -> int:
+        header, _, cell = column
+        return max([len(line) for line in header.split("\n")] + [len(cell(r)) for r in result.rows]) + 2
+
+    shown = list(range(len(columns)))
+    # Give up columns, least telling first, until the rest fit.
+    order = [i for h in GIVEN_UP_FIRST for i, c in enumerate(columns) if c[0] == h]
+    order += [i for i in range(len(columns) - 1, 1, -1) if i not in order]
+    while sum(need(columns[i]) for i in shown) > width and order:
+        shown.remove(order.pop(0))
+    return [columns[i] for i in shown], [c for i, c in enumerate(columns) if i not in shown]
 
 
 def mean_of(row: dict[str, Any], metric: str) -> Any:
@@ -189,6 +210,8 @@ def to_markdown(result: Result) -> str:
     """A readable report: the config, the comparison table and the accuracy chart drawn as text."""
     columns = table_columns(result)
     lines = ["# poisontui result", ""]
+    told = story(result).lines()
+    lines += [f"**{told[0]}**", *(f"{line}" for line in told[1:]), ""]
     lines += [f"- {line}" for line in headline(result)]
     lines += ["", "| " + " | ".join(one_line(h) for h, _, _ in columns) + " |",
               "|" + "|".join("---:" if j == "right" else "---" for _, j, _ in columns) + "|"]
@@ -237,7 +260,7 @@ def to_table(result: Result, width: int | None = None) -> str:
 
     with open(os.devnull, "w") as sink:
         console = Console(width=width or 200, record=True, file=sink, force_terminal=False)
-        for line in [*headline(result), None, *notes(result), LEGEND]:
+        for line in [*story(result).lines(), *headline(result), None, *notes(result), LEGEND]:
             if line is None:
                 console.print(rich_table(result, compact=(width or 100) < 100))
             else:

@@ -26,7 +26,7 @@ def assert_no_errors(app):
 
 
 async def test_pins_of_different_mitigation_sets_compare_side_by_side():
-    app = PoisonApp()
+    app = PoisonApp(Config())  # the article's run, no mitigation on yet
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         # As a user would: one mitigation, pin; another one as well, pin; the first alone, run.

@@ -24,8 +24,21 @@ def test_run_with_no_options_is_the_article(capsys):
     assert code == 0
     result = json.loads(out)
     assert result["poisoned_count"] == 70
-    assert [r["name"] for r in result["results"]] == ["clean", "poisoned"]
     assert result["results"][0]["accuracy"] == article_script_accuracy()
+    config = result["config"]
+    assert (config["dataset"], config["model"], config["attack"]) == (
+        {"name": "synthetic", "params": {}}, {"name": "logreg", "params": {}},
+        {"name": "label-flip", "params": {"ratio": 0.1}})
+    assert (config["seed"], config["data_seed"], config["test_size"]) == (0, 42, 0.3)
+
+
+def test_the_article_preset_runs_one_mitigation_of_each_family_over_seeds():
+    from poisontui.engine.experiment import Config
+    from poisontui.engine.mitigations import FAMILIES
+
+    config = Config.from_preset("article")
+    families = [MITIGATIONS[spec["name"]].family for spec in config.mitigations]
+    assert sorted(families) == sorted(FAMILIES) and config.seeds > 1
 
 
 def test_mitigation_all_runs_every_mitigation(capsys):

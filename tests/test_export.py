@@ -203,7 +203,7 @@ async def test_served_export_is_a_download_whatever_path_is_typed(tmp_path, monk
 
 
 async def test_export_from_the_sweep_screen_writes_the_sweep(tmp_path):
-    app = PoisonApp()
+    app = PoisonApp(Config())  # no mitigation: clean and poisoned per cell
     app.sweep_settings.update(ratios="0.1,0.2", seeds=1, jobs=1)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")

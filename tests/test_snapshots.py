@@ -1,12 +1,15 @@
-"""SVG snapshots of every screen at 80x24 and 120x40 (update with --snapshot-update)."""
+"""SVG snapshots of every screen at 80x24 and 120x40, and of every preset's results at 200x50 too
+(update with --snapshot-update)."""
 
 import pytest
 from pilot import frozen_result, settle, until
 
 from poisontui.app import PoisonApp
 from poisontui.engine.experiment import Config
+from poisontui.engine.presets import PRESETS
 
 SIZES = [(80, 24), (120, 40)]
+RESULT_SIZES = [(80, 24), (120, 40), (200, 50)]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -32,10 +35,28 @@ def test_mitigations_screen(snap_compare, size):
     assert snap_compare(PoisonApp(Config.from_preset("diagnosis")), terminal_size=size, run_before=show)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_results_screen(snap_compare, size):
-    result = frozen_result(Config.from_preset("diagnosis"))
+@pytest.fixture(scope="module")
+def preset_results():
+    return {}
+
+
+@pytest.mark.parametrize("size", RESULT_SIZES, ids=lambda size: "x".join(map(str, size)))
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_results_screen(snap_compare, preset_results, preset, size):
+    if preset not in preset_results:
+        preset_results[preset] = frozen_result(Config.from_preset(preset))
+    result = preset_results[preset]
     assert snap_compare(PoisonApp(result.config, result), terminal_size=size, run_before=settle)
+
+
+def test_mitigation_parameters_keep_a_readable_width_at_200_columns(snap_compare):
+    async def show(pilot):
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+
+    assert snap_compare(PoisonApp(Config.from_preset("diagnosis")), terminal_size=(200, 50), run_before=show)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -18,9 +18,15 @@ PRESETS: dict[str, Preset] = {
     for p in (
         Preset(
             "article",
-            "the article's example: synthetic data, logistic regression, 10% of labels flipped",
+            "the article's example: synthetic data, logistic regression, 10% of labels flipped; one mitigation "
+            "from each of its four families, over 5 seeds",
             {"dataset": {"name": "synthetic"}, "model": {"name": "logreg"},
-             "attack": {"name": "label-flip", "params": {"ratio": 0.1}}, "mitigations": []},
+             "attack": {"name": "label-flip", "params": {"ratio": 0.1}},
+             # One per family, in the article's order: robust data validation, anomaly detection,
+             # differential privacy, model robustness.
+             "mitigations": [{"name": "knn-sanitize"}, {"name": "label-issues"}, {"name": "dp-logreg"},
+                             {"name": "trim"}],
+             "seeds": 5},
         ),
         Preset(
             "stop-sign",

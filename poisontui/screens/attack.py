@@ -14,6 +14,7 @@ from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.boundary import BoundaryView, scene_of
+from poisontui.report import POISONED_MARKER
 from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm, show, user_changed
 
@@ -125,7 +126,7 @@ class AttackScreen(PoisonScreen):
         view.display = scene is not None
         self.query_one("#preview-view", ScatterChart).display = scene is None
         if scene is None:
-            after = "\nbefore any training; poisoned rows marked X" + ("; r runs to see the boundary move"
+            after = "\nbefore any training; poisoned rows marked " + POISONED_MARKER + ("; r runs to see the boundary move"
                                                                        if app.result is None or app.stale else "")
         else:
             after = ""

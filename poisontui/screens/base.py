@@ -48,6 +48,8 @@ class PoisonScreen(Guarded, Screen):
 
         await self.mount(KeyFooter(compact=True, show_command_palette=False))
         await self.query_one("#footer-slot").remove()
+        # The footer shows keys once the screen's bindings change; they may have settled before it came.
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         self.sync()

@@ -1,19 +1,25 @@
 """plotext charts inside the terminal: a 2-D scatter of the data and bars of the results.
 
-Markers differ as well as colours, so the charts read in 16 colours and in monochrome.
+Markers differ as well as colours, so the charts read in 16 colours and in monochrome; legends
+sit under the plot, never over the data.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from poisontui.guard import Guarded
 from poisontui.report import MARKERS as CLASS_MARKERS
+from poisontui.report import POISONED_MARKER
 
 CLASS_COLORS = ("blue", "green", "cyan", "magenta", "orange", "yellow", "gray", "white", "blue", "green")
+# plotext colour names as Rich styles, for the legends drawn under the plots.
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey62"}
 
 
 @dataclass
@@ -26,7 +32,7 @@ class Series:
 
 
 def class_series(coords, y, class_names, poisoned=None) -> list[Series]:
-    """Rows by class, thinned to a plottable number; rows in the `poisoned` mask as their own X series."""
+    """Rows by class, thinned to a plottable number; rows in the `poisoned` mask as their own series."""
     import numpy as np
 
     from poisontui.engine.projection import thin
@@ -40,18 +46,65 @@ def class_series(coords, y, class_names, poisoned=None) -> list[Series]:
         for c, name in enumerate(class_names)
     ]
     if poisoned is not None:
-        series.append(Series("poisoned (X)", coords[mask, 0], coords[mask, 1], "X", "red"))
+        series.append(Series("poisoned", coords[mask, 0], coords[mask, 1], POISONED_MARKER, "red"))
     return series
 
 
+def legend_text(entries: Sequence[tuple[str, str, str]]) -> Text:
+    """`marker label` pairs, each marker in its colour; the labels are the user's text, never markup."""
+    parts = []
+    for marker, label, color in entries:
+        parts += [(marker, f"bold {RICH_COLORS.get(color, color)}"), f" {label}   "]
+    text = Text.assemble(*parts)
+    text.rstrip()
+    return text
+
+
+def axis_range(lows: Sequence[float], highs: Sequence[float]) -> tuple[float, float]:
+    """An axis on 0..1 zoomed to the data: from a twentieth below the lowest value to one above the highest.
+
+    Bars start at the axis's left end, so a zoomed axis makes 0.865 and 0.877 look different; it
+    never starts above the lowest value or ends below the highest.
+    """
+    low, high = min(lows), max(highs)
+    pad = max((high - low) * 0.15, 0.01)
+    start = max(0.0, math.floor((low - pad) * 20) / 20)
+    end = min(1.0, math.ceil((high + pad) * 20) / 20)
+    return round(start, 2), round(max(end, start + 0.05), 2)
+
+
 class Chart(Guarded, PlotextPlot):
-    """A plotext plot that can also show just a message."""
+    """A plotext plot with its title above and its legend (if any) below, both wrapped to the width, so
+    neither is dropped on a narrow chart nor drawn over the data; it can also show just a message."""
+
+    caption = ""
+    legend: Text | None = None
 
     def blank(self, message: str) -> None:
-        plt = self.plt
-        plt.clear_figure()
-        plt.title(message)
+        self.plt.clear_figure()
+        self.caption, self.legend = message, None
         self.refresh()
+
+    def framing(self, width: int) -> tuple[list[Text], list[Text]]:
+        """The caption's lines and the legend's lines at `width` columns."""
+        console = self.app.console
+        top = list(Text(self.caption, style="bold").wrap(console, width)) if self.caption else []
+        bottom = list(self.legend.wrap(console, width)) if self.legend else []
+        return top, bottom
+
+    def render(self):
+        width, height = self.size
+        if width < 1 or height < 1:
+            return Text()
+        top, bottom = self.framing(width)
+        # The plot gives up the rows its caption and legend need, down to a few rows for itself.
+        rows = max(height - len(top) - len(bottom), 4)
+        self._plot.plotsize(width, rows)
+        self._plot._set_size(width, rows)
+        self._plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot = Text.from_ansi(self._plot.build().removesuffix("\n"))
+        lines = [*top, plot, *bottom]
+        return Text("\n").join(lines)
 
 
 class ScatterChart(Chart):
@@ -62,31 +115,60 @@ class ScatterChart(Chart):
     def draw(self, title: str, series: list[Series], axes: str = "") -> None:
         plt = self.plt
         plt.clear_figure()
-        plt.title(title)
+        self.caption = title
         for s in series:
             if len(s.xs):
-                plt.scatter(list(s.xs), list(s.ys), marker=s.marker, color=s.color, label=s.label)
+                plt.scatter(list(s.xs), list(s.ys), marker=s.marker, color=s.color)
         if axes:
             plt.xlabel(axes)
+        self.legend = legend_text([(s.marker, s.label, s.color) for s in series if len(s.xs)])
         self.refresh()
 
 
 class BarChart(Chart):
-    """Horizontal bars, one per name, on a 0..1 axis, tallest first."""
+    """Horizontal bars, one per name in table order, each with its value and (over seeds) a whisker.
 
-    DEFAULT_CSS = "BarChart { height: 12; min-height: 8; }"
+    The axis is zoomed to the data unless `zoom` is off, and the title says where it starts.
+    """
 
-    def draw(self, title: str, names: list[str], values: list[float], marker: str = "sd",
-             color: str = "blue") -> None:
+    DEFAULT_CSS = "BarChart { height: 14; min-height: 8; }"
+
+    def draw(self, title: str, names: list[str], values: list[float], marker: str = "█",
+             color: str = "blue", spreads: list[float | None] | None = None, zoom: bool = True) -> None:
         plt = self.plt
         plt.clear_figure()
-        plt.title(title)
-        # plotext puts the first bar at the bottom; reverse so the chart reads in table order.
-        plt.bar(names[::-1], values[::-1], orientation="horizontal", width=0.5, marker=marker, color=color)
-        plt.xlim(0, 1)
-        # Two text rows per bar, plus the title, frame and ticks.
-        self.styles.height = 2 * len(names) + 4
+        spreads = [s or 0.0 for s in (spreads or [None] * len(values))]
+        start, end = axis_range([v - s for v, s in zip(values, spreads)],
+                                [v + s for v, s in zip(values, spreads)]) if zoom else (0.0, 1.0)
+        if start > 0 or end < 1:
+            title = f"{title} (axis zoomed to {start:.2f}-{end:.2f})"
+        self.caption = title
+        # One text row per bar at y = n .. 1 (table order, top down), its whisker on the row below.
+        rows = list(range(len(names), 0, -1))
+        for value, row in zip(values, rows):
+            plt.plot([start, max(value, start)], [row, row], marker=marker, color=color)
+        for value, spread, row in zip(values, spreads, rows):
+            if spread:
+                low, high = max(value - spread, start), min(value + spread, end)
+                plt.plot([low, high], [row - 0.5] * 2, marker="─", color="red")
+                plt.scatter([low], [row - 0.5], marker="├", color="red")
+                plt.scatter([high], [row - 0.5], marker="┤", color="red")
+        plt.yticks(rows, [f"{name} {value:.3f}" + (f"±{s:.3f}" if s else "")
+                          for name, value, s in zip(names, values, spreads)])
+        plt.xlim(start, end)
+        plt.ylim(0.25, len(names) + 0.25)
+        self.bars = len(names)
+        self.legend = None
+        self._fit_height()
         self.refresh()
+
+    def _fit_height(self) -> None:
+        # Two text rows per bar (bar, whisker or gap), the frame and ticks, and the caption's lines.
+        top, _ = self.framing(self.size.width or 60)
+        self.styles.height = 2 * getattr(self, "bars", 4) + 3 + len(top)
+
+    def on_resize(self) -> None:
+        self._fit_height()
 
 
 class LineChart(Chart):
@@ -99,14 +181,17 @@ class LineChart(Chart):
         """`lines` holds (label, xs, means, stds); each line gets its own marker."""
         plt = self.plt
         plt.clear_figure()
-        plt.title(title)
+        self.caption = title
+        entries = []
         for i, (label, xs, means, stds) in enumerate(lines):
             marker, color = CLASS_MARKERS[i % len(CLASS_MARKERS)], CLASS_COLORS[i % len(CLASS_COLORS)]
-            plt.plot(xs, means, marker=marker, color=color, label=label)
+            plt.plot(xs, means, marker=marker, color=color)
+            entries.append((marker, label, color))
             if any(stds):
                 plt.error(xs, means, yerr=stds, color=color)
         if xlabel:
             plt.xlabel(xlabel)
         if ylim is not None:
             plt.ylim(*ylim)
+        self.legend = legend_text(entries)
         self.refresh()

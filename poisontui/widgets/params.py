@@ -164,6 +164,9 @@ class ParamForm(Guarded, Vertical):
     ParamForm .param-range { width: auto; max-width: 14; color: $text-muted; padding-left: 1; }
     ParamForm Input.-invalid { color: $error; text-style: bold; }
     ParamForm .param-help { color: $text-muted; height: auto; }
+    /* The focused field's row: its name in reverse (visible in monochrome too), the row lit. */
+    ParamForm .param-row:focus-within { background: $boost; }
+    ParamForm .param-row:focus-within .param-name { text-style: bold reverse; }
     ParamForm .param-error { color: $error; height: auto; }
     """
 
@@ -323,6 +326,7 @@ class ParamForm(Guarded, Vertical):
         self.screen.set_focus(None)
 
     def on_descendant_blur(self, event) -> None:
+        self.remove_class("-editing")
         if isinstance(event.widget, Input):
             self.commit_field(event.widget)
 
@@ -341,8 +345,16 @@ class ParamForm(Guarded, Vertical):
         self._take(param.name, param.coerce(value))
 
     def on_descendant_focus(self, event) -> None:
+        # A class, not :focus-within, so a help line hidden until then is laid out again when shown.
+        self.add_class("-editing")
         name = getattr(event.widget, "param_name", None)
         if name is not None and self.show_help:
             param = self._param(name)
             hint = f" ({param.range_text()}; + and - step; enter leaves)" if param.kind in (int, float) else ""
-            self.query_one(".param-help", Static).update(param.help + hint)
+            help_line = self.query_one(".param-help", Static)
+            help_line.update(param.help + hint)
+            # The help sits right under the focused field, and scrolls into view with it.
+            row = next((a for a in event.widget.ancestors if a.has_class("param-row")), None)
+            if row is not None and row.parent is self:
+                self.move_child(help_line, after=row)
+                self.call_after_refresh(help_line.scroll_visible, animate=False)
