@@ -65,7 +65,9 @@ class ResultsScreen(PoisonScreen):
     MODE = "results"
     HELP_KEYS = [("up / down", "choose the variant whose confusion matrix and detections are shown")]
     BINDINGS = [
-        Binding("t", "panel('results-table')", "Table", id="results.table", tooltip="Focus the results table"),
+        # Each pane's title shows its key; the table's stays out of the footer, so the footer fits 80 columns.
+        Binding("t", "panel('results-table')", "Table", id="results.table", show=False,
+                tooltip="Focus the results table"),
         Binding("g", "panel('charts-panel')", "Charts", id="results.charts", tooltip="Focus the charts"),
         Binding("c", "panel('confusion-panel')", "Confusion", id="results.confusion",
                 tooltip="Focus the confusion matrix of the row under the cursor"),
