@@ -44,10 +44,12 @@ def to_csv(curve: dict[str, Any]) -> str:
 HEADERS = ("ratio", "attack", "no defence", "defended", "recall")
 
 
-def rows(curve: dict[str, Any]) -> list[tuple[str, ...]]:
-    """One row per ratio and attack: accuracy without and behind the defence, and its detection recall."""
-    return [(f"{p['ratio']:g}", f"{p['attack']} ({p['attack_name']})", spread(p, "poisoned_accuracy"),
-             spread(p, "accuracy"), spread(p, "detection_recall")) for p in curve["points"]]
+def rows(curve: dict[str, Any], names: bool = True) -> list[tuple[str, ...]]:
+    """One row per ratio and attack: accuracy without and behind the defence, and its detection recall.
+    Without `names` the attack is its role alone (plain, adapted), for a narrow table beside a legend."""
+    return [(f"{p['ratio']:g}", f"{p['attack']} ({p['attack_name']})" if names else p["attack"],
+             spread(p, "poisoned_accuracy"), spread(p, "accuracy"), spread(p, "detection_recall"))
+            for p in curve["points"]]
 
 
 def to_markdown(curve: dict[str, Any]) -> str:

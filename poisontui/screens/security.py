@@ -187,5 +187,5 @@ class SecurityScreen(PoisonScreen):
                    ylim=(max(0.0, min(values) - pad), min(1.0, max(values) + pad)))
         for header in HEADERS:
             table.add_column(header)
-        for row in rows(curve):
+        for row in rows(curve, names=False):  # the chart's legend names the attacks
             table.add_row(*row)
