@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from poisontui.engine.experiment import Config
@@ -60,8 +61,6 @@ def compare_rows(pinned_rows: list[dict[str, Any]], current_rows: list[dict[str,
 def reproduces(saved_rows: Any, rows: list[dict[str, Any]]) -> bool | None:
     """Whether a rerun's rows give every number of a saved result's rows (timings aside); None when the
     file holds no rows to compare with."""
-    import json
-
     if not isinstance(saved_rows, list) or not saved_rows:
         return None
 

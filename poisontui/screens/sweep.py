@@ -15,18 +15,13 @@ from poisontui.engine.errors import InputError
 from poisontui.engine.sweep import SWEEP_PARAMS, parse_ratios, summarise
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
-from poisontui.widgets.params import ParamForm, show
+from poisontui.widgets.params import KeysLeave, ParamForm, show
 
 
-class GridInput(Input):
+class GridInput(KeysLeave):
     """The ratio grid: a key that cannot be part of a grid (s, r, q, ...) leaves the field and acts."""
 
-    def _on_key(self, event) -> None:
-        if event.is_printable and event.character not in "0123456789.eE+-:, ":
-            event.stop()
-            event.prevent_default()
-            self.screen.set_focus(None)
-            self.app.simulate_key(event.key)
+    ACCEPTS = "0123456789.eE+-:, "
 
 
 class SweepScreen(PoisonScreen):

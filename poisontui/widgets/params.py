@@ -82,8 +82,28 @@ def format_number(param: Param, value: float) -> str:
     return f"{value:.6g}"
 
 
-class NumberInput(Guarded, Input):
+class KeysLeave(Input):
+    """A field of a few characters: any other key (r, s, p, q, ?, ...) leaves it and is pressed again
+    there, so it reaches the app (Input would swallow it). `leave` first takes what was typed."""
+
+    ACCEPTS = ""
+
+    def _on_key(self, event) -> None:
+        if event.is_printable and event.character not in self.ACCEPTS:
+            event.stop()
+            event.prevent_default()
+            self.leave()
+            self.screen.set_focus(None)
+            self.app.simulate_key(event.key)
+
+    def leave(self) -> None:
+        """Take what was typed before the key acts; the owner's own checks say whether it is valid."""
+
+
+class NumberInput(Guarded, KeysLeave):
     """A number field: + and - step within the declared range; left and right move the cursor."""
+
+    ACCEPTS = "0123456789.eE"
 
     BINDINGS = [
         Binding("plus", "step(1)", "more", show=False, priority=True),
@@ -96,18 +116,10 @@ class NumberInput(Guarded, Input):
         super().__init__(format_number(param, value), type=kind, compact=True, validate_on=(), **kwargs)
         self.param = param
 
-    def _on_key(self, event) -> None:
-        # A key that cannot be part of a number leaves the field and is pressed again there, so
-        # r, s, p, q and ? reach the app while a number field has focus (Input would swallow
-        # them). Leaving commits what was typed first, so the run sees it. Digits still type.
-        if event.is_printable and event.character not in "0123456789.eE":
-            event.stop()
-            event.prevent_default()
-            form = self._form()
-            if form is not None:
-                form.commit_field(self)
-            self.screen.set_focus(None)
-            self.app.simulate_key(event.key)
+    def leave(self) -> None:
+        form = self._form()
+        if form is not None:
+            form.commit_field(self)  # so a run started by the key sees the value
 
     def _form(self) -> "ParamForm | None":
         return next((node for node in self.ancestors if isinstance(node, ParamForm)), None)
