@@ -19,3 +19,12 @@ def three_class_data():
     y = np.repeat(np.arange(3), 100)
     X = centres[y] + rng.normal(size=(300, 2))
     return X, y
+
+
+@pytest.fixture(autouse=True)
+def _screens_built_when_shown(monkeypatch):
+    """Most tests leave each screen to be built on its first visit: building every screen after the
+    first paint costs each test's app 2-3 s of CPU. tests/test_prebuild.py builds them, as the app does."""
+    from poisontui.app import PoisonApp
+
+    monkeypatch.setattr(PoisonApp, "PREBUILD_SCREENS", False)
