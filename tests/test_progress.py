@@ -9,7 +9,7 @@ from poisontui.engine.mitigations import MITIGATIONS
 from poisontui.engine.mitigations.base import canonical_classes
 from poisontui.engine.mitigations.validation import nearest_rows
 from poisontui.engine.models import MODELS
-from poisontui.engine.progress import report, reporting, timed_chunks
+from poisontui.engine.progress import part, report, reporting, timed_chunks
 
 
 def listen(calls):
@@ -24,7 +24,7 @@ def test_reports_go_to_the_listener_of_the_block_only():
         with reporting(None):
             report(2, 2, "muted")
     report(2, 2, "after")
-    assert calls == [(1, 2, "parts")]
+    assert calls == [(1, 2, "parts 1/2")]
 
 
 def test_timed_chunks_cover_every_row_once_in_order():
@@ -34,7 +34,7 @@ def test_timed_chunks_cover_every_row_once_in_order():
     covered = np.concatenate([np.arange(5000)[c] for c in chunks])
     assert np.array_equal(covered, np.arange(5000))
     assert chunks[0] == slice(0, 100) and all((c.stop - c.start) % 64 == 0 for c in chunks[1:-1])
-    assert calls[0] == (0, 5000, "rows") and calls[-1] == (5000, 5000, "rows")
+    assert calls[0] == (0, 5000, "rows 0/5000") and calls[-1] == (5000, 5000, "rows 5000/5000")
     assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
 
 
@@ -46,7 +46,7 @@ def test_neighbours_searched_in_chunks_are_those_of_one_search(features):
         found = nearest_rows(X, 11)
     expected = NearestNeighbors(n_neighbors=11).fit(X).kneighbors(X, return_distance=False)
     assert np.array_equal(found, expected)
-    assert len(calls) >= 3 and calls[-1] == (3000, 3000, "kNN search")
+    assert len(calls) >= 3 and calls[-1] == (3000, 3000, "kNN search 3000/3000")
 
 
 def mitigate(name, X, y, calls, **params):
@@ -67,7 +67,7 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     y[:40] = 1 - y[:40]
     calls = []
     outcome = mitigate("label-issues", X, y, calls, folds=4)
-    assert [c[:2] for c in calls] == [(i, 4) for i in range(5)] and calls[0][2] == "folds"
+    assert [c[:2] for c in calls] == [(i, 4) for i in range(5)] and calls[0][2] == "folds 0/4"
     _, canonical = canonical_classes(y)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
     proba = np.mean([
@@ -77,14 +77,49 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     assert np.array_equal(outcome.flagged, find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1))
 
 
-def test_bagging_reports_each_partition_and_isolation_forest_each_class(binary_data):
+def test_bagging_reports_each_partition(binary_data):
     X, y = binary_data
     calls = []
     mitigate("bagging", X, y, calls, partitions=7)
-    assert [c[:2] for c in calls] == [(i, 7) for i in range(8)] and calls[0][2] == "partitions"
+    assert [c[:2] for c in calls] == [(i, 7) for i in range(8)] and calls[0][2] == "partitions 0/7"
+
+
+def test_parts_move_one_bar_forward_and_name_themselves():
     calls = []
-    mitigate("isolation-forest", X, y, calls, n_estimators=10)
-    assert [c for c in calls] == [(0, 2, "classes"), (1, 2, "classes"), (2, 2, "classes")]
+    with listen(calls):
+        for index in range(2):
+            with part(index, 2, "classes"):
+                with part(0, 2):
+                    report(1, 4, "trees")
+                with part(1, 2):
+                    report(3, 3, "rows")
+    shares = [done / total for done, total, _ in calls]
+    assert shares == [0.0625, 0.5, 0.5625, 1.0]
+    assert [text for _, _, text in calls] == ["classes 1/2: trees 1/4", "classes 1/2: rows 3/3",
+                                              "classes 2/2: trees 1/4", "classes 2/2: rows 3/3"]
+
+
+@pytest.mark.parametrize("per_class", [True, False])
+def test_isolation_forest_reports_trees_and_rows_and_flags_what_fit_predict_flags(per_class):
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import IsolationForest
+
+    X, y = make_classification(n_samples=3000, n_features=8, n_classes=3, n_informative=4, random_state=2)
+    calls = []
+    flagged = mitigate("isolation-forest", X, y, calls, n_estimators=60, contamination=0.07,
+                       per_class=per_class).flagged
+    expected = np.zeros(len(y), dtype=bool)
+    for rows in ([np.flatnonzero(y == c) for c in np.unique(y)] if per_class else [np.arange(len(y))]):
+        forest = IsolationForest(n_estimators=60, contamination=0.07, random_state=0)
+        expected[rows] = forest.fit_predict(X[rows]) == -1
+    assert np.array_equal(flagged, expected)
+    shares = [done / total for done, total, _ in calls]
+    assert shares == sorted(shares) and shares[-1] == 1.0
+    texts = [text for _, _, text in calls]
+    assert "trees 25/60" in texts[1 + per_class] and any(t.endswith("trees 60/60") for t in texts)
+    assert any("rows scored" in t for t in texts)
+    if per_class:
+        assert texts[-1] == "classes 3/3" and any(t.startswith("classes 2/3: ") for t in texts)
 
 
 def test_a_run_reports_fractions_of_its_long_steps():

@@ -88,6 +88,24 @@ def test_progress_counts_clean_models_and_cells():
     assert ticks[-1] == (6, 6)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_comes_from_inside_each_cell(jobs):
+    experiment = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 4000}},
+                                   "mitigations": [{"name": "label-issues"}]})
+    ticks = []
+    list(run_sweep(SweepConfig(experiment, [0.1, 0.2], seeds=2, jobs=jobs),
+                   progress=lambda done, total, label: ticks.append((done, total, label))))
+    done = [d for d, _, _ in ticks]
+    assert done == sorted(done) and ticks[-1][:2] == (6, 6)
+    inside = [(d, label) for d, _, label in ticks if ", seed " in label and ": " in label]
+    # The first cell runs in the sweep's own process, the others (with two jobs) in workers, which
+    # send a cell's first step and then at most ten steps a second.
+    assert {label.split(": ")[0] for _, label in inside} == {"ratio 0.1, seed 0", "ratio 0.2, seed 0",
+                                                            "ratio 0.1, seed 1", "ratio 0.2, seed 1"}
+    assert any(d != int(d) for d, _ in inside)
+    assert any("mitigating: label-issues: folds" in label for _, label in inside)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"ratios": []}, "empty"),
     ({"ratios": [0.1, 1.5]}, "ratio must be between"),

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Callable, Iterable, Iterator, TypeVar
 
+# A listener is called with the parts done, the parts in all, and the text to show (counts included).
 Report = Callable[[int, int, str], None]
 T = TypeVar("T")
 
@@ -24,7 +25,7 @@ def report(done: int, total: int, what: str) -> None:
     """Say that `done` of `total` parts of the current step (e.g. "kNN chunks") are finished."""
     listener = _listener.get()
     if listener is not None:
-        listener(done, total, what)
+        listener(done, total, f"{what} {done}/{total}")
 
 
 @contextmanager
@@ -42,9 +43,9 @@ def within(progress: Report | None, step: int, total: int, label: str) -> Report
     if progress is None:
         return None
 
-    def listener(done: int, parts: int, what: str) -> None:
+    def listener(done: int, parts: int, text: str) -> None:
         # Never a whole step: the next step's number is the next step's to report.
-        progress(step + min(done / max(parts, 1), 0.999), total, f"{label}: {what} {done}/{parts}")
+        progress(step + min(done / max(parts, 1), 0.999), total, f"{label}: {text}")
 
     return listener
 
@@ -76,3 +77,23 @@ def timed_chunks(n: int, what: str, *, first: int = 256, target: float = 0.1, al
         wanted = size * target / max(seconds, 1e-6)
         size = int(min(max(wanted, size / 4), size * 2))
         size = max(align, size - size % align)
+
+
+@contextmanager
+def part(index: int, parts: int, what: str | None = None) -> Iterator[None]:
+    """Reports made inside the block count as part `index` (from 0) of `parts` of the current step,
+    so that a loop over parts and the work inside each part move one progress bar forward. With
+    `what`, the text shown names the part ("classes 2/3: ...")."""
+    outer = _listener.get()
+    if outer is None:
+        yield
+        return
+
+    def inner(done: int, total: int, text: str) -> None:
+        outer(index * total + done, parts * total, text if what is None else f"{what} {index + 1}/{parts}: {text}")
+
+    token = _listener.set(inner)
+    try:
+        yield
+    finally:
+        _listener.reset(token)

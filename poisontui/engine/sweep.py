@@ -8,7 +8,10 @@ seed), so results are the same whatever the number of jobs or the backend.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -35,6 +38,9 @@ SWEEP_PARAMS = (
 
 # Workers keep their loaded data between cells.
 _CACHE = DataCache()
+# Where a cell's steps are reported in this process: straight to the sweep in its own process, or
+# over a queue from a pool worker. Called with the cell's (ratio, seed), its share done, and what it does.
+_cell_listener: Callable[[tuple[float, int], float, str], None] | None = None
 
 
 def sweep_data(config: Config):
@@ -174,8 +180,39 @@ def cell_task(raw: dict[str, Any], ratio: float, seed: int, clean: Any) -> Cell:
         config = Config.from_dict({**raw, "seeds": 1})
         config.seed = seed
         config.attack = {"name": config.attack["name"], "params": {**config.attack["params"], "ratio": ratio}}
-        result = run_experiment(config, cache=_CACHE, clean_model=clean)
+        result = run_experiment(config, progress=_cell_progress(ratio, seed), cache=_CACHE, clean_model=clean)
         return Cell(ratio, seed, result.rows, result.poisoned.count)
+
+
+def _cell_progress(ratio: float, seed: int) -> Progress | None:
+    listener = _cell_listener
+    if listener is None:
+        return None
+
+    def progress(done: float, total: int, label: str) -> None:
+        listener((ratio, seed), done / max(total, 1), label)
+
+    return progress
+
+
+def _worker_init(parent: int | None, queue: Any) -> None:
+    processes.worker_init(parent)
+    global _cell_listener
+    _cell_listener = None if queue is None else _queued(queue)
+
+
+def _queued(queue: Any) -> Callable[[tuple[float, int], float, str], None]:
+    """A pool worker's listener: a cell's first report, then at most ten a second, go to the sweep's process."""
+    last, last_key = 0.0, None
+
+    def listen(key: tuple[float, int], share: float, label: str) -> None:
+        nonlocal last, last_key
+        now = time.monotonic()
+        if key != last_key or now - last >= 0.1:
+            last, last_key = now, key
+            queue.put((key, share, label))
+
+    return listen
 
 
 def check_grid(sweep: SweepConfig, cache: DataCache | None = None) -> dict[float, int]:
@@ -199,20 +236,55 @@ def check_grid(sweep: SweepConfig, cache: DataCache | None = None) -> dict[float
     return counts
 
 
-def _local_map(jobs: int, func: Callable, calls: list[tuple]) -> Iterator[Any]:
-    """Run calls across `jobs` local processes, yielding results as they complete.
+def _local_map(jobs: int, func: Callable, calls: list[tuple],
+               listener: Callable[[tuple[float, int], float, str], None] | None = None) -> Iterator[Any]:
+    """Run calls across `jobs` local processes, yielding results as they complete; the cells'
+    steps go to `listener` as they happen.
 
     Workers start warm (see `processes.context`) and die with the process that started them.
     """
     if jobs == 1 or len(calls) <= 1:
-        for args in calls:
-            yield func(*args)
+        with _listening(listener):
+            for args in calls:
+                yield func(*args)
         return
     context = processes.context()
+    queue = context.Queue() if listener is not None else None
     # A fork server's workers are its children, not ours; they die with it, and it with the app.
     parent = None if context.get_start_method() == "forkserver" else os.getpid()
-    with context.Pool(min(jobs, len(calls)), initializer=processes.worker_init, initargs=(parent,)) as pool:
-        yield from pool.imap_unordered(_star, [(func, args) for args in calls])
+    with context.Pool(min(jobs, len(calls)), initializer=_worker_init, initargs=(parent, queue)) as pool:
+        results = pool.imap_unordered(_star, [(func, args) for args in calls])
+        while True:
+            try:
+                result = results.next(timeout=0.1)
+            except multiprocessing.TimeoutError:
+                _drain(queue, listener)
+                continue
+            except StopIteration:
+                return
+            _drain(queue, listener)
+            yield result
+
+
+def _drain(queue: Any, listener: Callable | None) -> None:
+    if queue is None or listener is None:
+        return
+    while True:
+        try:
+            listener(*queue.get_nowait())
+        except Exception:  # noqa: BLE001 - queue.Empty: nothing more for now
+            return
+
+
+@contextmanager
+def _listening(listener: Callable | None) -> Iterator[None]:
+    """Send this process's cells' steps to `listener` for the duration of the block."""
+    global _cell_listener
+    before, _cell_listener = _cell_listener, listener
+    try:
+        yield
+    finally:
+        _cell_listener = before
 
 
 def _star(item: tuple[Callable, tuple]) -> Any:
@@ -255,25 +327,41 @@ def run_sweep(
 ) -> Iterator[Cell]:
     """Yield each finished cell as it completes; raises `Cancelled` when `is_cancelled()` turns true."""
     sweep.validate()
+    total = sweep.seeds + sweep.cell_count
+    done = 0
+    running: dict[tuple[float, int], float] = {}  # the share done of each cell in progress
+    finished: set[tuple[float, int]] = set()
+
+    def mapped(func: Callable, calls: list[tuple]) -> Iterator[Any]:
+        return dask(func, calls) if dask is not None else _local_map(jobs, func, calls, within_cell)
+
+    def tick(label: str) -> None:
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled("sweep cancelled")
+        if progress is not None:
+            progress(done + sum(running.values()), total, label)
+
+    def within_cell(key: tuple[float, int], share: float, label: str) -> None:
+        if key not in finished:  # a report can arrive after its cell's result
+            running[key] = min(share, 0.999)
+            tick(f"ratio {key[0]:g}, seed {key[1]}: {label}")
+
+    def end_cell(cell: Cell) -> None:
+        nonlocal done
+        key = (cell.ratio, cell.seed)
+        finished.add(key)
+        running.pop(key, None)
+        done += 1
+        tick(f"ratio {cell.ratio:g}, seed {cell.seed}")
+
+    tick("loading the data and checking the grid")
     check_grid(sweep)
     jobs = sweep.jobs or os.cpu_count() or 1
     if sweep.backend == "local" and min(jobs, sweep.cell_count) > 1:
         data, parts = _CACHE.get(sweep.experiment)
         sweep.experiment.check_memory(len(data.y), len(parts.feature_names), jobs=min(jobs, sweep.cell_count))
     raw = sweep.experiment.to_dict()
-    total = sweep.seeds + sweep.cell_count
-    done = 0
     dask = _DaskMap(sweep.scheduler) if sweep.backend == "dask" else None
-
-    def mapped(func: Callable, calls: list[tuple]) -> Iterator[Any]:
-        return dask(func, calls) if dask is not None else _local_map(jobs, func, calls)
-
-    def tick(label: str) -> None:
-        if is_cancelled is not None and is_cancelled():
-            raise Cancelled("sweep cancelled")
-        if progress is not None:
-            progress(done, total, label)
-
     try:
         tick("training the clean models")
         clean: dict[int, Any] = {}
@@ -290,15 +378,14 @@ def run_sweep(
         calls = [(raw, ratio, seed, clean[seed]) for seed in sweep.seed_values for ratio in sweep.ratios]
         if dask is None:
             # The first cell runs here: it imports every module the cells need before any fork.
-            first = cell_task(*calls.pop(0))
-            done += 1
-            tick(f"ratio {first.ratio:g}, seed {first.seed}")
+            with _listening(within_cell):
+                first = cell_task(*calls.pop(0))
+            end_cell(first)
             yield first
         stream = mapped(cell_task, calls)
         try:
             for cell in stream:
-                done += 1
-                tick(f"ratio {cell.ratio:g}, seed {cell.seed}")
+                end_cell(cell)
                 yield cell
         finally:
             _close(stream)

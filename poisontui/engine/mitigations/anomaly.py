@@ -6,10 +6,11 @@ import numpy as np
 
 from poisontui.engine.mitigations.base import ACTION, Sanitizer, by_class, canonical_classes
 from poisontui.engine.params import Param
-from poisontui.engine.progress import counted
+from poisontui.engine.progress import counted, part, report, timed_chunks
 
 CONTAMINATION = Param("contamination", float, 0.05, "share of each scored group flagged, poisoned or not (so "
                       "also the share of clean rows lost when nothing is poisoned)", 0.01, 0.5, step=0.01)
+TREE_BATCH = 25  # isolation-forest trees fitted between progress reports
 PER_CLASS = Param("per_class", bool, True, "model each class on its own (a flipped row is odd within its label)")
 
 
@@ -23,14 +24,31 @@ class IsolationForestFilter(Sanitizer):
         from sklearn.ensemble import IsolationForest
 
         flagged = np.zeros(len(y), dtype=bool)
-        for rows in by_class(y, self.per_class):
+        groups = len(np.unique(y)) if self.per_class else 1
+        for index, rows in enumerate(by_class(y, self.per_class)):
             if len(rows) < 4:
                 continue
-            forest = IsolationForest(
-                n_estimators=self.n_estimators, contamination=self.contamination, random_state=seed,
-            )
-            flagged[rows] = forest.fit_predict(X[rows]) == -1
+            with part(index, groups, "classes"):
+                flagged[rows] = self._isolated(IsolationForest, X[rows], seed)
         return flagged, None
+
+    def _isolated(self, IsolationForest, X: np.ndarray, seed: int) -> np.ndarray:
+        """`fit_predict(X) == -1` of an isolation forest with this contamination, its scores taken in
+        timed chunks so that progress is reported while they are computed. A contamination of
+        "auto" only skips the scoring pass inside `fit`; the trees are the same."""
+        forest = IsolationForest(n_estimators=0, contamination="auto", random_state=seed, warm_start=True)
+        with part(0, 2):
+            # Trees added a batch at a time are the trees of one fit: warm starts draw the same seeds.
+            report(0, self.n_estimators, "trees")
+            for trees in range(TREE_BATCH, self.n_estimators + TREE_BATCH, TREE_BATCH):
+                trees = min(trees, self.n_estimators)
+                forest.set_params(n_estimators=trees).fit(X)
+                report(trees, self.n_estimators, "trees")
+        scores = np.empty(len(X))
+        with part(1, 2):
+            for rows in timed_chunks(len(X), "rows scored"):
+                scores[rows] = forest.score_samples(X[rows])
+        return scores < np.percentile(scores, 100.0 * self.contamination)
 
 
 class LOFFilter(Sanitizer):
