@@ -102,9 +102,11 @@ class PoisonApp(Guarded, App):
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit (a run in progress is cancelled)"),
     ]
 
-    status = reactive("ready")
-    progress: reactive[tuple[int, int]] = reactive((0, 1))
-    running = reactive(False)
+    # Each screen's status line watches these and redraws itself; a repaint of the whole screen on
+    # every change (Textual's default for an app's reactive) cost a full render ten times a second.
+    status = reactive("ready", repaint=False)
+    progress: reactive[tuple[float, int]] = reactive((0, 1), repaint=False)
+    running = reactive(False, repaint=False)
 
     def __init__(self, config: Config | None = None, result: Result | None = None,
                  loaded: dict[str, Any] | None = None, preset: str = "article") -> None:

@@ -38,7 +38,7 @@ class RunStatus(Guarded, Horizontal):
 
     DEFAULT_CSS = """
     RunStatus { height: 1; background: $panel; }
-    RunStatus #status-text { width: 1fr; padding-left: 1; }
+    RunStatus #status-text { width: 1fr; height: 1; padding-left: 1; }
     RunStatus ProgressBar { width: 30; display: none; }
     RunStatus.-running ProgressBar { display: block; }
     """
@@ -60,7 +60,8 @@ class RunStatus(Guarded, Horizontal):
             self.call_after_refresh(self._refresh_progress, self.app.progress)
 
     def _refresh_status(self, text: str) -> None:
-        self.query_one("#status-text", Static).update(text)
+        # One line of fixed size: a new text needs no layout of the screen (a full repaint, 10 a second).
+        self.query_one("#status-text", Static).update(text, layout=False)
         self.set_class(bool(getattr(self.app, "running", False)), "-running")
 
     def _refresh_progress(self, progress: tuple[float, int]) -> None:
