@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -138,6 +139,7 @@ class PoisonApp(Guarded, App):
         self.sweep_cells: list = []
         self._sweep_drawn = 0.0
         self._app_restyles = 0
+        self._last_input = 0.0  # when the last key or mouse event came
 
     @property
     def config(self) -> Config:
@@ -182,7 +184,7 @@ class PoisonApp(Guarded, App):
 
             warm(self.start_method)
         self.ready = True
-        self.set_timer(0.2, self._prebuild_next_screen)
+        self.set_timer(0.5, self._prebuild_next_screen)
 
     def _rerun_loaded(self) -> None:
         """A loaded file is rerun from its config; a sweep file restores its grid first."""
@@ -235,25 +237,36 @@ class PoisonApp(Guarded, App):
             # passes, which otherwise stop the event loop for 40-100 ms every few seconds.
             gc.freeze()
             return
-        if self.dialog_open or not isinstance(self.screen, PoisonScreen):
+        # A screen takes 0.2-0.6 s to build, and keys wait meanwhile: build in a quiet moment.
+        quiet = time.monotonic() - self._last_input >= 1.0
+        if not quiet or self.dialog_open or not isinstance(self.screen, PoisonScreen):
             self.set_timer(0.5, self._prebuild_next_screen)
             return
         mode, current = missing[0], self.current_mode
         with self.batch_update():
-            mounted = App.switch_mode(self, mode)
+            App.switch_mode(self, mode)
             App.switch_mode(self, current)
+        self._enter_once_mounted(mode, current)
 
-        async def enter_again() -> None:
-            # Textual refreshes the whole app's styles on a screen's first entry once it is mounted;
-            # entering it once more now keeps that work off the user's first visit.
-            await mounted
-            if not self.exiting and self.current_mode == current and not self.dialog_open:
-                with self.batch_update():
-                    App.switch_mode(self, mode)
-                    App.switch_mode(self, current)
-            self.set_timer(0.1, self._prebuild_next_screen)
+    def _enter_once_mounted(self, mode: str, current: str) -> None:
+        """Textual refreshes the whole app's styles on a screen's first entry once it is mounted;
+        entering it once more, hidden, keeps that work off the user's first visit. (Polled rather
+        than awaited: the app handles no key while one of its callbacks waits.)"""
+        if self.exiting:
+            return
+        if self.main_screen(mode) is None:
+            self.set_timer(0.05, partial(self._enter_once_mounted, mode, current))
+            return
+        if self.current_mode == current and not self.dialog_open:
+            with self.batch_update():
+                App.switch_mode(self, mode)
+                App.switch_mode(self, current)
+        self.set_timer(0.1, self._prebuild_next_screen)
 
-        self.call_next(enter_again)
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
 
     def _mode_started(self, mode: str) -> bool:
         try:

@@ -225,6 +225,50 @@ async def test_toggling_mitigations_and_stale_results():
         assert "STALE" in text_of(app, "#results-headline")
 
 
+async def test_a_mitigations_fields_are_made_when_it_is_first_turned_on():
+    app = PoisonApp()  # the article preset: four mitigations on
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        enabled = [m["name"] for m in app.config.mitigations]
+        forms = {form.id.removeprefix("form-") for form in app.screen.query(ParamForm)}
+        assert forms == set(enabled)
+        app.screen.query_one("#toggle-lof").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        form = app.screen.query_one("#form-lof", ParamForm)
+        assert form.display and form.values == {p.name: p.default for p in MITIGATIONS["lof"].params}
+        neighbours = next(field for field in form.query(NumberInput) if field.param_name == "n_neighbors")
+        neighbours.focus()
+        neighbours.value = "7"
+        await pilot.press("tab")
+        assert {"name": "lof", "params": {"n_neighbors": 7}} in app.config.mitigations
+        app.screen.query_one("#toggle-lof").focus()
+        await pilot.press("space")  # off: its fields hide, and keep what was typed for next time
+        await settle(pilot)
+        assert "lof" not in [m["name"] for m in app.config.mitigations] and not form.display
+        await pilot.press("space")
+        assert {"name": "lof", "params": {"n_neighbors": 7}} in app.config.mitigations
+
+
+async def test_a_status_change_redraws_the_status_line_not_the_screen():
+    from textual._compositor import LayoutUpdate
+
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        drawn = []
+        display = app._display
+        app._display = lambda screen, update: (drawn.append(update), display(screen, update))
+        for step in range(5):
+            app.status = f"mitigating: step {step}"
+            app.progress = (step, 5)
+            await pilot.pause()
+        assert "mitigating: step 4" in text_of(app, "#status-text")
+        assert drawn and not [update for update in drawn if isinstance(update, LayoutUpdate)]
+
+
 async def test_help_lists_the_keys_from_the_bindings():
     app = PoisonApp()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,6 +14,7 @@ from poisontui.widgets.params import ParamForm, Toggle, show, user_changed
 
 class MitigationsScreen(PoisonScreen):
     MODE = "mitigations"
+    AUTO_FOCUS = "Checkbox"  # the first toggle (the list around it would be focused, then blurred)
     BINDINGS = [
         Binding("a", "toggle_all", "All/none", id="mitigations.all", tooltip="Turn every mitigation on, or all off"),
     ]
@@ -32,10 +33,25 @@ class MitigationsScreen(PoisonScreen):
                         toggle.known = toggle.value
                         yield toggle
                         yield Static(cls.summary, classes="mitigation-summary")
-                        yield ParamForm(cls.params, {}, owner=name, id=f"form-{name}", apply=self._apply)
+                        if name in enabled:
+                            yield self._new_form(name)
 
-    def on_mount(self) -> None:
-        self.query_one(Checkbox).focus()
+    def _new_form(self, name: str) -> ParamForm:
+        params = self.poison_app.mitigation_params.get(name, {})
+        return ParamForm(MITIGATIONS[name].params, params, owner=name, id=f"form-{name}", apply=self._apply)
+
+    def _form(self, name: str, *, create: bool) -> ParamForm | None:
+        """A mitigation's fields, made when it is first turned on: most stay off, and forms for all
+        twelve made this screen four times the widgets (and its first showing four times slower)."""
+        box = self.query_one(f"#mitigation-{name}")
+        forms = box.query_children(ParamForm)
+        if forms:
+            return forms.first()
+        if not create:
+            return None
+        form = self._new_form(name)
+        box.mount(form)
+        return form
 
     def _enabled(self) -> list[str]:
         return [spec["name"] for spec in self.poison_app.config.mitigations]
@@ -45,10 +61,11 @@ class MitigationsScreen(PoisonScreen):
         params = self.poison_app.mitigation_params
         for name in MITIGATIONS:
             show(self.query_one(f"#toggle-{name}", Checkbox), name in enabled)
-            form = self.query_one(f"#form-{name}", ParamForm)
-            wanted = {p.name: params.get(name, {}).get(p.name, p.default) for p in form.params}
-            if wanted != form.values:
-                form.reset(values=wanted)
+            form = self._form(name, create=name in enabled)
+            if form is not None:
+                wanted = {p.name: params.get(name, {}).get(p.name, p.default) for p in form.params}
+                if wanted != form.values:
+                    form.reset(values=wanted)
             self.query_one(f"#mitigation-{name}").set_class(name not in enabled, "-off")
         self._show_count()
 
@@ -70,6 +87,7 @@ class MitigationsScreen(PoisonScreen):
         else:
             enabled.discard(name)
         self.poison_app.set_mitigations(enabled)
+        self._form(name, create=event.value)
         self.query_one(f"#mitigation-{name}").set_class(not event.value, "-off")
         self._show_count()
 
