@@ -180,3 +180,20 @@ def test_sweep_config_file_brings_its_grid(capsys, tmp_path):
     first = json.loads(out.read_text())
     assert [{k: v for k, v in c.items() if k != "fit_seconds"} for c in first["cells"]] == \
         [{k: v for k, v in c.items() if k != "fit_seconds"} for c in again["cells"]]
+
+
+def _niceness() -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_a_sweeps_workers_take_the_sweeps_priority():
+    """Workers may be forked by a fork server that runs at the app's priority; they take the sweep's."""
+    import multiprocessing
+    import os
+
+    wanted = os.nice(0) + 5
+    with multiprocessing.get_context("spawn").Pool(1, initializer=sweep_module._worker_init,
+                                                   initargs=(None, None, wanted)) as pool:
+        assert pool.apply(_niceness) == wanted

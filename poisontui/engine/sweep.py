@@ -195,8 +195,10 @@ def _cell_progress(ratio: float, seed: int) -> Progress | None:
     return progress
 
 
-def _worker_init(parent: int | None, queue: Any) -> None:
+def _worker_init(parent: int | None, queue: Any, niceness: int) -> None:
     processes.worker_init(parent)
+    # A fork server's workers start at its priority, not the sweep's: take the sweep's, below a UI's.
+    os.nice(max(0, niceness - os.nice(0)))
     global _cell_listener
     _cell_listener = None if queue is None else _queued(queue)
 
@@ -252,7 +254,8 @@ def _local_map(jobs: int, func: Callable, calls: list[tuple],
     queue = context.Queue() if listener is not None else None
     # A fork server's workers are its children, not ours; they die with it, and it with the app.
     parent = None if context.get_start_method() == "forkserver" else os.getpid()
-    with context.Pool(min(jobs, len(calls)), initializer=_worker_init, initargs=(parent, queue)) as pool:
+    with context.Pool(min(jobs, len(calls)), initializer=_worker_init,
+                      initargs=(parent, queue, os.nice(0))) as pool:
         results = pool.imap_unordered(_star, [(func, args) for args in calls])
         while True:
             try:
