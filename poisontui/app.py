@@ -519,8 +519,7 @@ class PoisonApp(Guarded, App):
         return True
 
     def action_run(self) -> None:
-        if self.running:
-            self.notify("A run is in progress; escape cancels it.", severity="warning")
+        if self._busy():
             return
         if not self._take_fields(self.RUN_SCREENS, "run"):
             return
@@ -534,12 +533,22 @@ class PoisonApp(Guarded, App):
         self._start("run", config.to_dict(), 4 + len(config.mitigations))
         self.run_config = config
 
+    def _busy(self) -> bool:
+        """Refuse new work while a run, a sweep or a security curve computes (one at a time on 2 cores)."""
+        if self.running:
+            self.notify("A run is in progress; escape cancels it.", severity="warning")
+            return True
+        security = self.main_screen("security")
+        if security is not None and security.computing:
+            self.notify("A security curve is being computed; escape on screen 6 cancels it.", severity="warning")
+            return True
+        return False
+
     def action_sweep(self) -> None:
         from poisontui.engine.experiment import Config
         from poisontui.engine.sweep import SweepConfig, parse_ratios
 
-        if self.running:
-            self.notify("A run is in progress; escape cancels it.", severity="warning")
+        if self._busy():
             return
         if not self._take_fields((*self.RUN_SCREENS, "sweep"), "sweep"):
             return
@@ -723,8 +732,6 @@ class PoisonApp(Guarded, App):
         for mode, key, title in SCREENS:
             yield SystemCommand(f"Go to {title}", f"Show the {title.lower()} screen (key {key})",
                                 partial(self.switch_mode, mode))
-        yield SystemCommand("Go to Security curve", "A defence under the plain and the adapted attack (key 6)",
-                            partial(self.switch_mode, "security"))
         yield SystemCommand("Run", "Train clean, poisoned and mitigated models and compare (key r)", self.action_run)
         yield SystemCommand("Sweep", "Sweep the ratio grid over several seeds (key s)", self.action_sweep)
         if self.running:

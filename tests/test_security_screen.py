@@ -45,7 +45,7 @@ async def test_the_palette_offers_the_screen():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
-        commands["Go to Security curve"].callback()
+        commands["Go to Security"].callback()
         await pilot.pause()
         assert app.current_mode == "security"
 
@@ -111,7 +111,7 @@ def test_the_apps_own_process_never_imports_scikit_learn_for_a_curve():
         "        await pilot.press('6')\n"
         "        screen = app.screen\n"
         "        screen.settings.update(seeds=1, jobs=1)\n"
-        "        screen.ratios = '0.05'\n"
+        "        screen.query_one('#security-ratios').value = '0.05'\n"
         "        await pilot.press('c')\n"
         "        await until(pilot, lambda: screen.curve is not None and screen.job is None)\n"
         "        print(len(screen.curve['points']), 'sklearn' in sys.modules)\n"
@@ -137,3 +137,61 @@ async def test_escape_during_the_curve_ends_its_process_and_workers():
         assert await until(pilot, lambda: screen.job is None)
         assert job.ended and job.process.exitcode is not None
         assert screen.curve is None and "Cancelled" in text_of(app, "#security-headline")
+
+
+async def test_c_typed_in_the_grid_leaves_it_and_computes_what_it_shows(monkeypatch):
+    hold_jobs(monkeypatch)
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        screen = app.screen
+        field = screen.query_one("#security-ratios", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press(*"0.03,0.05", "c")
+        await pilot.pause()
+        assert field.value == "0.03,0.05" and screen.focused is not field
+        assert screen.computing and screen.ratios == "0.03,0.05"
+        await pilot.press("r")  # one piece of work at a time
+        assert not app.running
+        assert any("security curve is being computed" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        assert not screen.computing
+
+
+async def test_a_bad_grid_is_refused_when_computing_and_the_field_is_focused():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        screen = app.screen
+        field = screen.query_one("#security-ratios", Input)
+        field.value = "0:oops"
+        await pilot.pause()
+        screen.set_focus(None)
+        await pilot.press("c")
+        await pilot.pause()
+        assert not screen.computing and screen.focused is field
+        assert any("Poison ratios: " in n.message for n in app._notifications)
+
+
+async def test_escape_is_offered_as_cancel_only_while_a_curve_computes(monkeypatch):
+    hold_jobs(monkeypatch)
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        screen = app.screen
+
+        def escape_action():
+            binding = screen.active_bindings.get("escape")
+            return None if binding is None else binding.binding.action
+
+        assert escape_action() != "stop"
+        await pilot.press("c")
+        await pilot.pause()
+        assert escape_action() == "stop"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert escape_action() != "stop"

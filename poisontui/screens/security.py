@@ -18,7 +18,7 @@ from poisontui.jobs import JobEnded, JobEvent
 from poisontui.report import MARKERS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
-from poisontui.widgets.params import ParamForm
+from poisontui.widgets.params import GridInput, ParamForm
 
 
 class SecurityScreen(PoisonScreen):
@@ -47,7 +47,8 @@ class SecurityScreen(PoisonScreen):
             with VerticalScroll(classes="side", id="security-side"):
                 yield Label("Security curve", classes="section")
                 yield Label("Poison ratios", classes="section")
-                yield Input(self.ratios, id="security-ratios", compact=True, placeholder="0,0.05,0.1 or 0:0.1:0.02")
+                yield GridInput(self.ratios, id="security-ratios", compact=True, validate_on=(),
+                                placeholder="0,0.05,0.1 or 0:0.1:0.02")
                 yield Static("", id="security-ratios-error", classes="error")
                 yield ParamForm(SECURITY_PARAMS, self.settings, name="security", id="security-form")
                 yield Static(
@@ -70,18 +71,27 @@ class SecurityScreen(PoisonScreen):
         return self.job is not None and not self.job.cancelled
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "security-ratios":
-            return
+        """Say at once whether the grid typed so far is valid; the curve takes it when computed."""
+        if event.input.id == "security-ratios":
+            self._check_ratios(event.value)
+
+    def _check_ratios(self, text: str) -> list[float] | str:
+        """The grid's ratios, or why there are none (also shown under the field)."""
+        field = self.query_one("#security-ratios", Input)
         error = self.query_one("#security-ratios-error", Static)
         try:
-            parse_ratios(event.value)
+            ratios = parse_ratios(text)
         except InputError as exc:
             error.update(Text(str(exc)))
-            event.input.add_class("-invalid")
-            return
+            field.add_class("-invalid")
+            return str(exc)
         error.update("")
-        event.input.remove_class("-invalid")
-        self.ratios = event.value
+        field.remove_class("-invalid")
+        return ratios
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape cancels the curve here only while one computes; otherwise the app's escape applies.
+        return self.computing if action == "stop" else True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "security-ratios":
@@ -99,9 +109,16 @@ class SecurityScreen(PoisonScreen):
         from poisontui.engine.security import job_config, security_sweeps
         from poisontui.jobs import host
 
+        field = self.query_one("#security-ratios", Input)
+        ratios = self._check_ratios(field.value)
+        if isinstance(ratios, str):  # what is computed is what the field shows, or nothing
+            self.notify(f"Poison ratios: {ratios}", title="Cannot compute the curve", severity="error",
+                        markup=False)
+            field.focus()
+            return
+        self.ratios = field.value
         try:
             config = Config.from_dict(json.loads(json.dumps(self.poison_app.config.to_dict())))
-            ratios = parse_ratios(self.ratios)
             defence = {"name": self.settings["defence"], "params": {}}
             security_sweeps(config, defence, ratios, self.settings["seeds"], self.settings["jobs"])
         except PoisonError as exc:
@@ -115,6 +132,7 @@ class SecurityScreen(PoisonScreen):
         raw = job_config(config, defence, ratios, self.settings["seeds"], self.settings["jobs"])
         self.job = Job("security", raw, quiet=True, start_method=self.poison_app.start_method)
         host(self, self.job)
+        self.refresh_bindings()
 
     def on_job_event(self, message: JobEvent) -> None:
         message.stop()  # the screen's own job: not the app's run or sweep
@@ -141,6 +159,7 @@ class SecurityScreen(PoisonScreen):
             return
         self.job = None
         self.set_class(False, "-computing")
+        self.refresh_bindings()
         if message.job.cancelled:
             self.query_one("#security-headline", Static).update(
                 Text("Cancelled; press c to compute again." if self.curve is None else
@@ -153,6 +172,7 @@ class SecurityScreen(PoisonScreen):
         if self.computing:
             self.job.cancel()  # SIGTERM to the child and its workers; JobEnded follows when they are gone
             self.set_class(False, "-computing")
+            self.refresh_bindings()
             self.query_one("#security-headline", Static).update(Text("cancelling: ending the curve's process..."))
         elif isinstance(self.focused, Input):
             self.set_focus(None)

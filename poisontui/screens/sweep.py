@@ -15,13 +15,7 @@ from poisontui.engine.errors import InputError
 from poisontui.engine.sweep import SWEEP_PARAMS, parse_ratios, summarise
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
-from poisontui.widgets.params import KeysLeave, ParamForm, show
-
-
-class GridInput(KeysLeave):
-    """The ratio grid: a key that cannot be part of a grid (s, r, q, ...) leaves the field and acts."""
-
-    ACCEPTS = "0123456789.eE+-:, "
+from poisontui.widgets.params import GridInput, ParamForm, show
 
 
 class SweepScreen(PoisonScreen):

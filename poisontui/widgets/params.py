@@ -100,6 +100,12 @@ class KeysLeave(Input):
         """Take what was typed before the key acts; the owner's own checks say whether it is valid."""
 
 
+class GridInput(KeysLeave):
+    """A grid of poison ratios: a key that cannot be part of one (s, c, r, q, ...) leaves the field and acts."""
+
+    ACCEPTS = "0123456789.eE+-:, "
+
+
 class NumberInput(Guarded, KeysLeave):
     """A number field: + and - step within the declared range; left and right move the cursor."""
 

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from poisontui.guard import Guarded
 
 SCREENS = (("dataset", "1", "Dataset"), ("attack", "2", "Attack"), ("mitigations", "3", "Mitigations"),
-           ("results", "4", "Results"), ("sweep", "5", "Sweep"))
+           ("results", "4", "Results"), ("sweep", "5", "Sweep"), ("security", "6", "Security"))
 
 
 class NavBar(Guarded, Static):
@@ -20,17 +20,20 @@ class NavBar(Guarded, Static):
     """
 
     def __init__(self, current: str) -> None:
-        super().__init__(self._text(current))
+        super().__init__()
+        self.current = current
 
-    @staticmethod
-    def _text(current: str) -> str:
+    def render(self) -> str:
         parts = []
         for mode, key, title in SCREENS:
-            if mode == current:
+            if mode == self.current:
                 parts.append(f"[reverse bold] {key} {title} [/]")
             else:
                 parts.append(f" {key} {title} ")
-        return "│".join(parts) + "  [dim]poisontui[/]"
+        links = "│".join(parts)
+        # The app's name where the line has room for it (not at 80 columns).
+        plain = sum(len(f" {key} {title} ") for _, key, title in SCREENS) + len(SCREENS) - 1
+        return links + ("  [dim]poisontui[/]" if self.size.width >= plain + len("  poisontui") else "")
 
 
 class RunStatus(Guarded, Horizontal):
