@@ -106,6 +106,28 @@ def test_progress_comes_from_inside_each_cell(jobs):
     assert any("mitigating: label-issues: folds" in label for _, label in inside)
 
 
+def test_cancel_is_heard_inside_a_workers_cell():
+    experiment = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 4000}},
+                                   "mitigations": [{"name": "label-issues"}]})
+    heard, answered_yes, cells = [], [], []
+
+    def progress(done, total, label):
+        if label.startswith(("ratio 0.2, seed 0: ", "ratio 0.1, seed 1: ")):  # cells computed by workers
+            heard.append(label)
+
+    def is_cancelled():
+        if heard:
+            answered_yes.append(True)
+        return bool(heard)
+
+    with pytest.raises(Cancelled):
+        for cell in run_sweep(SweepConfig(experiment, [0.1, 0.2, 0.3], seeds=2, jobs=2), progress=progress,
+                              is_cancelled=is_cancelled):
+            cells.append(cell)
+    # The first "yes" ends the sweep: the report that carried it is not swallowed on its way.
+    assert heard and len(answered_yes) == 1 and len(cells) == 1
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"ratios": []}, "empty"),
     ({"ratios": [0.1, 1.5]}, "ratio must be between"),

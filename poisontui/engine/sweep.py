@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import time
 from contextlib import contextmanager
+from queue import Empty
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -274,9 +275,10 @@ def _drain(queue: Any, listener: Callable | None) -> None:
         return
     while True:
         try:
-            listener(*queue.get_nowait())
-        except Exception:  # noqa: BLE001 - queue.Empty: nothing more for now
+            report = queue.get_nowait()
+        except Empty:
             return
+        listener(*report)
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.events import ScreenResume
 from textual.screen import Screen
@@ -33,7 +32,7 @@ class PoisonScreen(Guarded, Screen):
         # 20-70 ms for a form on 2 cores).
         try:
             app = self.app
-        except NoActiveAppError:
+        except RuntimeError:  # made outside a running app (NoActiveAppError): nothing to match
             return
         self._styled_for = getattr(app, "style_state", None)
         for minimum, name in sorted(app.HORIZONTAL_BREAKPOINTS or [], reverse=True):
