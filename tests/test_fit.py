@@ -94,6 +94,8 @@ async def test_a_panel_key_brings_its_panel_into_view_and_z_fills_the_screen_wit
         await pilot.press("z")
         await pilot.pause()
         assert screen.maximized is screen.query_one("#view-panel")
+        # Zoomed, the navigation bar stays on the top line.
+        assert screen._compositor.render_strips()[0].text.startswith(" 1 Dataset")
         await pilot.press("z")
         await pilot.pause()
         assert screen.maximized is None

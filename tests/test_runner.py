@@ -232,3 +232,32 @@ def test_cancel_while_the_process_is_starting_waits_for_its_pid():
     job.process = multiprocessing.get_context("fork").Process(target=print)  # made, not yet started
     job.cancel()
     assert job.cancelled and job.process.pid is None
+
+
+def _niceness_of(pid: int) -> int:
+    from pathlib import Path
+
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return int(text[text.rindex(")") + 2:].split()[16])
+
+
+def test_the_fork_server_and_a_runs_process_run_below_their_caller():
+    """The fork server imports scikit-learn beside an app drawing its first screens: it starts at
+    the work's priority, and a run's process stays there (never lower for being the server's child)."""
+    from pathlib import Path
+
+    from poisontui.engine import processes
+
+    expected = max(os.nice(0), processes.NICENESS)
+    processes.context("forkserver")
+    servers = [pid for pid in descendants(os.getpid())
+               if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert servers and all(_niceness_of(pid) == expected for pid in servers)
+
+    job = Job("run", {"dataset": {"name": "synthetic", "params": {"n_samples": 200000}}}, start_method="forkserver")
+    job.start()
+    try:
+        assert wait_until(lambda: alive(job.pid), limit=30)
+        assert wait_until(lambda: _niceness_of(job.pid) == expected, limit=30)
+    finally:
+        job.stop()

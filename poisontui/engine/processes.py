@@ -10,7 +10,10 @@ import os
 import signal
 import sys
 import threading
+from typing import Callable
 
+# The scheduling priority of the work's processes, below their caller's: a UI comes first for the CPU.
+NICENESS = 10
 # What runs and sweep cells import; a fork server loads it once, and the processes it forks start warm.
 WARM_MODULES = ["poisontui.engine.runner", "poisontui.engine.sweep", "sklearn.datasets", "sklearn.linear_model",
                 "sklearn.neighbors", "sklearn.ensemble", "sklearn.model_selection", "sklearn.neural_network",
@@ -69,9 +72,40 @@ def start_helpers(chosen) -> None:
     try:
         resource_tracker.ensure_running()
         if chosen.get_start_method() == "forkserver":
-            forkserver.ensure_running()
+            _below_caller(forkserver.ensure_running)
     finally:
         sys.stderr = saved
+
+
+def _below_caller(start: Callable[[], None]) -> None:
+    """Run `start` (which starts a process) so that the process runs at NICENESS.
+
+    The fork server spends its first seconds importing scikit-learn, beside an app that is drawing
+    its first screens. On Linux a priority belongs to a thread, and a process started from a thread
+    takes that thread's: start it from a thread of its own, lowered first. Elsewhere it starts as is.
+    """
+    if not sys.platform.startswith("linux"):
+        start()
+        return
+    failure: list[BaseException] = []
+
+    def lowered() -> None:
+        try:
+            at_niceness()
+            start()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=lowered, name="poisontui fork server start")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def at_niceness() -> None:
+    """Lower this process to NICENESS (from whatever it was started at; never raised)."""
+    os.nice(max(0, NICENESS - os.nice(0)))
 
 
 def die_with_parent(parent: int | None = None) -> None:

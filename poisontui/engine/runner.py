@@ -38,7 +38,6 @@ from poisontui.engine.errors import InputError, PoisonError
 KINDS = ("run", "sweep", "preview", "security")
 GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 PROGRESS_EVERY = 0.1  # at most this often, unless the step changes
-NICENESS = 10  # the child's (and its workers') scheduling priority, below the caller's
 
 
 class RunFailed(PoisonError):
@@ -252,7 +251,7 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
     processes.die_with_parent(parent)
     os.setpgid(0, 0)  # a group of its own, with its workers, so one signal ends them all
     processes.quiet_signals()  # ctrl+c is the caller's to handle; SIGTERM ends this process as it is
-    os.nice(NICENESS)  # the caller (a UI) comes first for the CPU; the work takes what is left
+    processes.at_niceness()  # the caller (a UI) comes first for the CPU; the work takes what is left
     if quiet:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)

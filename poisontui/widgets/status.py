@@ -16,7 +16,7 @@ class NavBar(Guarded, Static):
     """Which screen this is, and the digit that reaches each one."""
 
     DEFAULT_CSS = """
-    NavBar { height: 1; background: $panel; color: $text-muted; }
+    NavBar { dock: top; height: 1; background: $panel; color: $text-muted; }
     """
 
     def __init__(self, current: str) -> None:
