@@ -67,7 +67,9 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     y[:40] = 1 - y[:40]
     calls = []
     outcome = mitigate("label-issues", X, y, calls, folds=4)
-    assert [c[:2] for c in calls] == [(i, 4) for i in range(5)] and calls[0][2] == "folds 0/4"
+    # Each fold reports its two models (the linear one, then the neighbours), as parts of one bar.
+    assert [c[:2] for c in calls] == [(2 * fold + model, 8) for fold in range(4) for model in range(3)]
+    assert calls[0][2] == "folds 1/4: models 0/2" and calls[-1][2] == "folds 4/4: models 2/2"
     _, canonical = canonical_classes(y)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
     proba = np.mean([

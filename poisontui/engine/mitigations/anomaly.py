@@ -106,13 +106,15 @@ class LabelIssues(Sanitizer):
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         neighbours = min(15, int(len(y) * (folds - 1) / folds) - 1)
         estimators = (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=neighbours))
-        # Out-of-fold probabilities, as cross_val_predict gives them, one fold at a time for progress.
+        # Out-of-fold probabilities, as cross_val_predict gives them, one fold and model at a time for progress.
         proba = np.zeros((len(y), len(order)))
-        for train, test in counted(cv.split(X, canonical), folds, "folds"):
-            proba[test] = np.mean([
-                make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], canonical[train]).predict_proba(X[test])
-                for estimator in estimators
-            ], axis=0)
+        for index, (train, test) in enumerate(cv.split(X, canonical)):
+            with part(index, folds, "folds"):
+                probas = []
+                for estimator in counted(estimators, len(estimators), "models"):
+                    model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], canonical[train])
+                    probas.append(model.predict_proba(X[test]))
+                proba[test] = np.mean(probas, axis=0)
         # n_jobs=1: cleanlab otherwise starts a process pool on every call.
         flagged = find_label_issues(canonical, proba, filter_by=self.filter_by, n_jobs=1)
         return np.asarray(flagged, dtype=bool), order[proba.argmax(axis=1)]
