@@ -67,11 +67,38 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     y[:40] = 1 - y[:40]
     calls = []
     outcome = mitigate("label-issues", X, y, calls, folds=4)
-    # Each fold reports its two models (the linear one, then the neighbours), as parts of one bar.
-    assert [c[:2] for c in calls] == [(2 * fold + model, 8) for fold in range(4) for model in range(3)]
-    assert calls[0][2] == "folds 1/4: models 0/2" and calls[-1][2] == "folds 4/4: models 2/2"
+    # Each fold reports its two models (the linear one, then the neighbours) and the rows each scores,
+    # as parts of one bar.
+    shares = [done / total for done, total, _ in calls]
+    assert shares == sorted(shares) and shares[-1] == 1.0
+    assert calls[0][2] == "folds 1/4: models 1/2: rows scored 0/100"
+    assert calls[-1][2] == "folds 4/4: models 2/2: rows scored 100/100"
     _, canonical = canonical_classes(y)
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    proba = np.mean([
+        cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
+        for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))
+    ], axis=0)
+    assert np.array_equal(outcome.flagged, find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1))
+
+
+@pytest.mark.parametrize("features", [5, 30])  # the neighbours searched by tree, and by brute force
+def test_label_issues_scored_in_chunks_flags_what_one_pass_flags(features):
+    from cleanlab.filter import find_label_issues
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=3000, n_features=features, n_informative=min(features, 4), n_redundant=0,
+                               flip_y=0.1, random_state=features)
+    calls = []
+    outcome = mitigate("label-issues", X, y, calls, folds=3)
+    assert any("rows scored 256/1000" in text for _, _, text in calls)
+    _, canonical = canonical_classes(y)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
     proba = np.mean([
         cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
         for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))

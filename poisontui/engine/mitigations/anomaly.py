@@ -6,7 +6,7 @@ import numpy as np
 
 from poisontui.engine.mitigations.base import ACTION, Sanitizer, by_class, canonical_classes
 from poisontui.engine.params import Param
-from poisontui.engine.progress import counted, part, report, timed_chunks
+from poisontui.engine.progress import part, report, timed_chunks
 
 CONTAMINATION = Param("contamination", float, 0.05, "share of each scored group flagged, poisoned or not (so "
                       "also the share of clean rows lost when nothing is poisoned)", 0.01, 0.5, step=0.01)
@@ -111,10 +111,22 @@ class LabelIssues(Sanitizer):
         for index, (train, test) in enumerate(cv.split(X, canonical)):
             with part(index, folds, "folds"):
                 probas = []
-                for estimator in counted(estimators, len(estimators), "models"):
-                    model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], canonical[train])
-                    probas.append(model.predict_proba(X[test]))
+                for number, estimator in enumerate(estimators):
+                    with part(number, len(estimators), "models"):
+                        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], canonical[train])
+                        probas.append(_predicted(model, X[test]))
                 proba[test] = np.mean(probas, axis=0)
         # n_jobs=1: cleanlab otherwise starts a process pool on every call.
         flagged = find_label_issues(canonical, proba, filter_by=self.filter_by, n_jobs=1)
         return np.asarray(flagged, dtype=bool), order[proba.argmax(axis=1)]
+
+
+def _predicted(model, X: np.ndarray) -> np.ndarray:
+    """`model.predict_proba(X)` in timed chunks of rows, reporting progress: the neighbours' search
+    takes seconds on large data. (One thread, as in `nearest_rows`, whose chunks are tested to give
+    the neighbours of one search.)"""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return np.vstack([model.predict_proba(X[rows])
+                          for rows in timed_chunks(len(X), "rows scored", first=256, align=64)])
