@@ -54,7 +54,9 @@ def mitigate(name, X, y, calls, **params):
         return MITIGATIONS[name](**params).mitigate(X, y, model=MODELS["logreg"](), seed=0, standardized=False)
 
 
-def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_data):
+def label_issues_from_scratch(X, y, folds):
+    """Cleanlab's issues from cross_val_predict's out-of-fold probabilities: the mean of a logistic
+    regression's and a 15-NN's, as label-issues computes them."""
     from cleanlab.filter import find_label_issues
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -62,6 +64,16 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    _, canonical = canonical_classes(y)
+    cv = StratifiedKFold(folds, shuffle=True, random_state=0)
+    proba = np.mean([
+        cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
+        for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))
+    ], axis=0)
+    return find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1)
+
+
+def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_data):
     X, y = binary_data
     y = y.copy()
     y[:40] = 1 - y[:40]
@@ -73,37 +85,19 @@ def test_label_issues_reports_each_fold_and_matches_cross_val_predict(binary_dat
     assert shares == sorted(shares) and shares[-1] == 1.0
     assert calls[0][2] == "folds 1/4: models 1/2: rows scored 0/100"
     assert calls[-1][2] == "folds 4/4: models 2/2: rows scored 100/100"
-    _, canonical = canonical_classes(y)
-    cv = StratifiedKFold(4, shuffle=True, random_state=0)
-    proba = np.mean([
-        cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
-        for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))
-    ], axis=0)
-    assert np.array_equal(outcome.flagged, find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1))
+    assert np.array_equal(outcome.flagged, label_issues_from_scratch(X, y, folds=4))
 
 
 @pytest.mark.parametrize("features", [5, 30])  # the neighbours searched by tree, and by brute force
 def test_label_issues_scored_in_chunks_flags_what_one_pass_flags(features):
-    from cleanlab.filter import find_label_issues
     from sklearn.datasets import make_classification
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.neighbors import KNeighborsClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     X, y = make_classification(n_samples=3000, n_features=features, n_informative=min(features, 4), n_redundant=0,
                                flip_y=0.1, random_state=features)
     calls = []
     outcome = mitigate("label-issues", X, y, calls, folds=3)
     assert any("rows scored 256/1000" in text for _, _, text in calls)
-    _, canonical = canonical_classes(y)
-    cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    proba = np.mean([
-        cross_val_predict(make_pipeline(StandardScaler(), estimator), X, canonical, cv=cv, method="predict_proba")
-        for estimator in (LogisticRegression(max_iter=1000), KNeighborsClassifier(n_neighbors=15))
-    ], axis=0)
-    assert np.array_equal(outcome.flagged, find_label_issues(canonical, proba, filter_by="prune_by_noise_rate", n_jobs=1))
+    assert np.array_equal(outcome.flagged, label_issues_from_scratch(X, y, folds=3))
 
 
 def test_bagging_reports_each_partition(binary_data):

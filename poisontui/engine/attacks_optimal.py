@@ -43,6 +43,8 @@ v = H^-1 grad L, a change that moves the objective's gradient by dg moves L by a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from poisontui.engine.attacks import ATTACKS, Attack, ConfidenceFlip, Poisoned, relabelled, share
@@ -472,10 +474,8 @@ class AdaptiveInjection(GradientInjection):
     summary = ("gradient injection kept inside the sphere-and-slab defence's limits, as computed from the "
                "clean rows (Koh, Steinhardt & Liang 2018): the defence lets it through")
     params = GradientInjection.params + (
-        Param(QUANTILE.name, QUANTILE.kind, QUANTILE.default, "the defence's quantile, as the attacker "
-              "believes it", QUANTILE.low, QUANTILE.high, step=QUANTILE.step),
-        Param(MARGIN.name, MARGIN.kind, MARGIN.default, "the defence's margin, as the attacker believes it",
-              MARGIN.low, MARGIN.high, step=MARGIN.step),
+        replace(QUANTILE, help="the defence's quantile, as the attacker believes it"),
+        replace(MARGIN, help="the defence's margin, as the attacker believes it"),
     )
 
     def describe(self, poisoned, n_train, class_names):
@@ -492,11 +492,9 @@ class AdaptiveZScoreInjection(GradientInjection):
     summary = ("gradient injection kept inside the z-score filter's envelope, as computed from the clean rows: "
                "the filter lets it through")
     params = GradientInjection.params + (
-        Param(ZSCORE_THRESHOLD.name, ZSCORE_THRESHOLD.kind, ZSCORE_THRESHOLD.default, "the filter's threshold, "
-              "as the attacker believes it", ZSCORE_THRESHOLD.low, ZSCORE_THRESHOLD.high,
-              step=ZSCORE_THRESHOLD.step),
-        Param(ZSCORE_PER_CLASS.name, bool, ZSCORE_PER_CLASS.default, "whether the filter measures each class "
-              "against itself, as the attacker believes it"),
+        replace(ZSCORE_THRESHOLD, help="the filter's threshold, as the attacker believes it"),
+        replace(ZSCORE_PER_CLASS, help="whether the filter measures each class against itself, as the attacker "
+                "believes it"),
     )
 
     def describe(self, poisoned, n_train, class_names):
