@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
+from poisontui.collector import QuietCollector
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
 from poisontui.guard import ClosesOnce, Guarded
@@ -140,6 +141,9 @@ class PoisonApp(Guarded, App):
         self._sweep_drawn = 0.0
         self._app_restyles = 0
         self._last_input = 0.0  # when the last key or mouse event came
+        self._help = None
+        self.collector = QuietCollector(lambda: time.monotonic() - self._last_input)
+        self.data_loads = 0  # a file loaded again may hold new rows under the same settings
 
     @property
     def config(self) -> Config:
@@ -234,8 +238,11 @@ class PoisonApp(Guarded, App):
         missing = [mode for mode in self.MODES if not self._mode_started(mode)]
         if not missing:
             # What the screens hold lives as long as the app: keep it out of the collector's full
-            # passes, which otherwise stop the event loop for 40-100 ms every few seconds.
+            # passes, which otherwise stop the event loop for 40-100 ms every few seconds; and make
+            # the passes that remain in moments with no keys pressed.
             gc.freeze()
+            self.collector.start()
+            self.set_interval(1.0, self.collector.tick)
             return
         # A screen takes 0.2-0.6 s to build, and keys wait meanwhile: build in a quiet moment.
         quiet = time.monotonic() - self._last_input >= 1.0
@@ -372,6 +379,7 @@ class PoisonApp(Guarded, App):
     def set_data_source(self, *, dataset: dict | None = None, data: str | None = None,
                         label: str | None = None, ignore: list[str] | None = None) -> None:
         """Switch to a built-in dataset, a data file, or its label; class-naming settings are reset."""
+        self.data_loads += 1
         if dataset is not None:
             self.config.dataset, self.config.data, self.config.label = dataset, None, None
         else:
@@ -499,8 +507,15 @@ class PoisonApp(Guarded, App):
     def action_help(self) -> None:
         from poisontui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+        if isinstance(self.screen, HelpScreen):
+            return
+        if self._help is None:
+            # Made once and kept installed, so a later ? only refills its table: building the dialog
+            # anew took about 100 ms of the event loop.
+            self._help = HelpScreen()
+            self.install_screen(self._help, name="help")
+        self._help.show_for(self.screen)
+        self.push_screen(self._help)
 
     RUN_SCREENS = ("dataset", "attack", "mitigations")
 
@@ -671,8 +686,9 @@ class PoisonApp(Guarded, App):
             self._show_cells()
 
     def _show_cells(self) -> None:
+        # A hidden sweep screen redraws when it is shown again (its sync), not with every cell.
         screen = self.main_screen("sweep")
-        if screen is not None:
+        if screen is not None and screen.is_current:
             screen.show_cells()
 
     def action_leave_field(self) -> None:
@@ -704,6 +720,9 @@ class PoisonApp(Guarded, App):
 
     def action_quit(self) -> None:
         self.exit()
+
+    def on_unmount(self) -> None:
+        self.collector.stop()  # however the app ends, Python's own trigger is back
 
     def exit(self, *args, **kwargs) -> None:
         self.exiting = True

@@ -138,3 +138,21 @@ async def test_a_screen_shown_again_is_restyled_only_after_a_change_to_the_apps_
             await pilot.pause()
             assert attack in seen
             app.app_focus = True
+
+
+async def test_once_built_full_collections_wait_for_quiet_and_python_gets_its_trigger_back(prebuilding):
+    import gc
+
+    saved = gc.get_threshold()
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert await until(pilot, lambda: all_built(app), limit=60)
+        assert await until(pilot, lambda: app.collector.saved is not None)
+        assert gc.get_threshold()[2] > 10**6
+        while gc.get_count()[2] < saved[2]:  # garbage enough for Python's own trigger
+            for _ in range(1000):
+                cycle = []
+                cycle.append(cycle)
+        assert await until(pilot, lambda: app.collector.collections >= 1, limit=10)
+    assert gc.get_threshold() == saved

@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import ScreenResume
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -52,17 +53,25 @@ class HelpScreen(ClosesOnce, Guarded, ModalScreen):
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll { width: 90; max-width: 100%; height: auto; max-height: 100%;
                                   border: round $accent; background: $surface; padding: 0 1; }
     HelpScreen #help-keys { height: auto; }
     """
 
-    def __init__(self, under: Screen) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.under = under
+        self.under: Screen | None = None
+        self.rows: list[tuple[str, str]] = []
+        self._styled_for = None
 
-    def compose(self) -> ComposeResult:
+    def show_for(self, under: Screen) -> None:
+        """List `under`'s keys; the screen is made once and only its table is refilled, when it changes."""
+        self.under = under
+        if self.is_mounted and key_rows(under) != self.rows:
+            self.query_one("#help-keys", Static).update(self._table())
+
+    def _table(self) -> Table:
         self.rows = key_rows(self.under)
         # A table whose second column wraps, so no description is cut at any width.
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
@@ -70,6 +79,17 @@ class HelpScreen(ClosesOnce, Guarded, ModalScreen):
         table.add_column("does", ratio=1)
         for keys, does in self.rows:
             table.add_row(Text(keys), Text(does))
+        return table
+
+    def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("[b]Keys[/] (escape closes)")
-            yield Static(table, id="help-keys")
+            yield Static(self._table(), id="help-keys")
+
+    def on_screen_suspend(self) -> None:
+        self._styled_for = self.app.style_state
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # As for the main screens: skip Textual's restyle of the whole dialog when nothing changed.
+        if self._styled_for == self.app.style_state:
+            event.refresh_styles = False
