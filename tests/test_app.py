@@ -4,7 +4,7 @@ import os
 import signal
 
 import pytest
-from pilot import hold, settle, until
+from pilot import settle, until
 from procs import alive, in_group, wait_until
 from textual.widgets import DataTable, Input, Static
 
@@ -284,6 +284,43 @@ async def test_help_lists_the_keys_from_the_bindings():
         assert len(keys) == len(set(keys)) and "escape" in keys and "tab" in keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_is_made_once_and_lists_the_keys_of_the_screen_under_it():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "question_mark")
+        help_screen = app.screen
+        assert "a" in dict(help_screen.rows)
+        await pilot.press("escape", "5", "question_mark")
+        assert app.screen is help_screen
+        rows = dict(help_screen.rows)
+        assert "a" not in rows and rows["s"] == "Start a sweep of the grid and seeds"
+        # What is drawn is the new list, not the one built for screen 3.
+        keys = help_screen.query_one("#help-keys", Static)
+        drawn = "\n".join(line.text for line in keys.render_lines(keys.size.region))
+        assert "Start a sweep" in drawn and "every mitigation" not in drawn
+        await pilot.press("escape")
+        assert app.current_mode == "sweep" and not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_hidden_sweep_screen_catches_up_when_shown(monkeypatch):
+    from poisontui.screens.sweep import SweepScreen
+
+    drawn = []
+    show_cells = SweepScreen.show_cells
+    monkeypatch.setattr(SweepScreen, "show_cells", lambda self: (drawn.append(self.is_current), show_cells(self)))
+    app = PoisonApp(Config.from_preset("diagnosis"))
+    app.sweep_settings.update(ratios="0,0.1,0.2", seeds=2, jobs=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "1")
+        await settle(pilot)
+        assert len(app.sweep_cells) == 6 and app.current_mode == "dataset"
+        assert all(drawn)  # no redraw of the sweep screen while it was hidden
+        await pilot.press("5")
+        assert "6 of 6 cells (done)" in text_of(app, "#sweep-headline")
+        assert app.screen.query_one("#sweep-table", DataTable).row_count == 1 + 3 * 4
 
 
 async def test_command_palette_offers_presets():

@@ -1,6 +1,5 @@
 """The security screen: a defence's curve under the plain and adapted attacks, computed off the event loop."""
 
-import threading
 
 from pilot import hold_jobs, settle, until
 from textual.widgets import DataTable, Input, Static

@@ -263,3 +263,65 @@ async def test_a_preset_with_other_classes_replaces_the_drop_downs_of_the_last_o
             await visit(pilot, ("2", "4", "2"))
             assert not app.unexpected_errors, app.unexpected_errors[-1]
             assert app.config.to_dict() == Config.from_preset(name).to_dict()
+
+
+async def test_a_screen_shown_again_computes_its_preview_only_when_its_settings_changed(tmp_path, monkeypatch):
+    import poisontui.engine.runner
+
+    asked = []
+    preview = poisontui.engine.runner.preview
+    monkeypatch.setattr(poisontui.engine.runner, "preview",
+                        lambda what, config: (asked.append(what), preview(what, config))[1])
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'s' if i % 2 else 't'}\n" for i in range(40)))
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert asked == ["summary", "attack"]
+        await pilot.press("1", "2", "3", "1", "2")
+        await settle(pilot)
+        assert asked == ["summary", "attack"]  # nothing changed: nothing computed again
+
+        app.config.seed = 7  # the attack's preview depends on the seed, the data's summary does not
+        app.config_changed()
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert asked == ["summary", "attack", "attack"]
+
+        # A file loaded again may hold other rows under the same settings: both are computed anew.
+        app.set_data_source(data=str(path), label="y")
+        await pilot.press("1")
+        await settle(pilot)
+        path.write_text("a,b,y\n" + "".join(f"{i},{i % 5},{'s' if i % 3 else 't'}\n" for i in range(60)))
+        app.set_data_source(data=str(path), label="y")
+        await pilot.press("2", "1")
+        await settle(pilot)
+        assert asked == ["summary", "attack", "attack", "summary", "attack", "summary"]
+        assert "60 rows" in str(app.screen.query_one("#dataset-summary", Static).render())
+
+
+async def test_a_preview_that_failed_is_tried_again_when_the_screen_is_shown_again(monkeypatch):
+    import poisontui.engine.runner
+    from poisontui.engine.errors import InputError
+
+    preview = poisontui.engine.runner.preview
+    failing = [True]
+
+    def flaky(what, config):
+        if what == "attack" and failing[0]:
+            raise InputError("the preview could not be made")
+        return preview(what, config)
+
+    monkeypatch.setattr(poisontui.engine.runner, "preview", flaky)
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert "no preview" in text_of(app, "#preview-text")
+        failing[0] = False
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert "no preview" not in text_of(app, "#preview-text")

@@ -12,16 +12,22 @@ from poisontui.engine.attacks import ATTACKS
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.experiment import RUN_PARAMS, Config
 from poisontui.engine.models import MODELS
-from poisontui.screens.base import PoisonScreen
+from poisontui.screens.base import PoisonScreen, inputs_of
 from poisontui.widgets.boundary import BoundaryView, scene_of
 from poisontui.report import POISONED_MARKER
 from poisontui.widgets.charts import ScatterChart, Series, class_series
 from poisontui.widgets.params import ParamForm, show, user_changed
+from poisontui.widgets.text import update_in_place
+
+
+# Settings the attack's preview does not depend on.
+NOT_PREVIEWED = ("model", "mitigations", "preset", "seeds", "focus_class")
 
 
 class AttackScreen(PoisonScreen):
     MODE = "attack"
     _sentence: str | None = None  # the preview's sentence, once there is one
+    _previewed: tuple | None = None  # the settings of the preview shown or being computed
 
     def compose_body(self) -> ComposeResult:
         config = self.poison_app.config
@@ -61,14 +67,15 @@ class AttackScreen(PoisonScreen):
         show(self.query_one("#model-select", Select), config.model["name"])
         self.query_one("#seed-form", ParamForm).reset(values={"seed": config.seed, "seeds": config.seeds})
         self._rebuild_forms(getattr(self, "_class_names", []))
-        self.update_preview()
+        if inputs_of(self.poison_app, NOT_PREVIEWED) != self._previewed:
+            self.update_preview()
 
     def _rebuild_forms(self, class_names: list[str]) -> None:
         config = self.poison_app.config
         for kind, registry in (("attack", ATTACKS), ("model", MODELS)):
             spec = getattr(config, kind)
             cls = registry[spec["name"]]
-            self.query_one(f"#{kind}-summary", Static).update(cls.summary)
+            update_in_place(self.query_one(f"#{kind}-summary", Static), cls.summary)
             self.query_one(f"#{kind}-form", ParamForm).reset(
                 cls.params, spec.get("params") or {}, class_names=class_names, owner=cls.name)
         self._class_names = class_names
@@ -100,6 +107,7 @@ class AttackScreen(PoisonScreen):
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def update_preview(self) -> None:
         app = self.poison_app
+        self._previewed = inputs_of(app, NOT_PREVIEWED)
         try:
             from poisontui.engine.runner import preview as compute
 
@@ -133,9 +141,10 @@ class AttackScreen(PoisonScreen):
             view.show(f"after the run: clean model's regions, poisoned model's boundary; "
                       f"{scene.boundary.disagreement('poisoned'):.0%} of the view changed class", scene)
         if self._sentence is not None:
-            self.query_one("#preview-text", Static).update(Text.assemble((self._sentence, "bold"), after))
+            update_in_place(self.query_one("#preview-text", Static), Text.assemble((self._sentence, "bold"), after))
 
     def _show_error(self, message: str) -> None:
+        self._previewed = None  # shown again, the screen tries again
         self.query_one("#preview-text", Static).update(Text.assemble(("no preview", "bold"), ": ", message))
         self.query_one("#preview-view", ScatterChart).blank("no preview")
         self.query_one("#preview-view", ScatterChart).display = True

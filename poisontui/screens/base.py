@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -15,6 +16,13 @@ from poisontui.widgets.status import NavBar, RunStatus
 
 if TYPE_CHECKING:
     from poisontui.app import PoisonApp
+
+
+def inputs_of(app: "PoisonApp", leave_out: tuple[str, ...]) -> tuple:
+    """The settings a preview is computed from (all but `leave_out`), and the count of data loads: when
+    they are unchanged, so is the preview, and a screen shown again need not compute it anew."""
+    config = app.config.to_dict()
+    return app.data_loads, json.dumps({k: v for k, v in config.items() if k not in leave_out}, sort_keys=True)
 
 
 class PoisonScreen(Guarded, Screen):

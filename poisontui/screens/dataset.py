@@ -15,13 +15,16 @@ from textual.widgets.option_list import Option
 from poisontui.engine.datasets import DATASETS
 from poisontui.engine.errors import PoisonError
 from poisontui.engine.presets import PRESETS
-from poisontui.screens.base import PoisonScreen
+from poisontui.screens.base import PoisonScreen, inputs_of
+from poisontui.widgets.text import update_in_place
 
 if TYPE_CHECKING:
     from textual.widgets import Button, Select, SelectionList
 
     from poisontui.widgets.params import ParamForm
 
+# Settings the data's summary and view do not depend on.
+NOT_SUMMARISED = ("model", "attack", "mitigations", "preset", "seed", "seeds", "focus_class")
 ROLE_WORDS = {"numeric": "number", "category": "one-hot", "date": "date", "ignored": "left out"}
 
 
@@ -56,6 +59,7 @@ class DatasetScreen(PoisonScreen):
                         tooltip="Choose a data file from a folder tree")]
 
     completed = False  # the widgets that follow the first paint are mounted
+    _summarised: tuple | None = None  # the settings of the summary shown or being computed
 
     def compose_body(self) -> ComposeResult:
         # The first paint shows the choices only; the fields below them follow (`_complete`).
@@ -118,7 +122,7 @@ class DatasetScreen(PoisonScreen):
         # The list shows what the settings hold (a preset, built-in data, or nothing for a data file).
         options.highlighted = options.get_option_index(wanted) if wanted is not None else None
         if wanted is None:
-            self.query_one("#dataset-hint", Static).update("your data file (below)")
+            update_in_place(self.query_one("#dataset-hint", Static), "your data file (below)")
         from poisontui.widgets.params import show
 
         # A path the settings did not change keeps what the user is typing.
@@ -146,7 +150,8 @@ class DatasetScreen(PoisonScreen):
 
         self.query_one("#file-form", ParamForm).reset(
             FILE_PARAMS, {"missing": config.missing, "sample": config.sample}, owner="data file")
-        self.load_summary()
+        if inputs_of(self.poison_app, NOT_SUMMARISED) != self._summarised:
+            self.load_summary()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show_hint()
@@ -157,7 +162,7 @@ class DatasetScreen(PoisonScreen):
         kind, _, name = ((option.id if option else None) or "").partition(":")
         summary = PRESETS[name].summary if kind == "preset" else DATASETS[name].summary if kind else ""
         for hint in self.query("#dataset-hint").results(Static):
-            hint.update(summary)
+            update_in_place(hint, summary)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         kind, _, name = (event.option.id or "").partition(":")
@@ -265,6 +270,7 @@ class DatasetScreen(PoisonScreen):
         from poisontui.engine.experiment import Config
 
         app = self.poison_app
+        self._summarised = inputs_of(app, NOT_SUMMARISED)
         config = Config.from_dict(app.config.to_dict())
         try:
             from poisontui.engine.runner import preview
@@ -287,6 +293,7 @@ class DatasetScreen(PoisonScreen):
         return slot.query_one(ScatterChart)
 
     def _show_error(self, message: str) -> None:
+        self._summarised = None  # shown again, the screen tries again
         text = Text("cannot load this data", style="bold")
         text.append(f": {message}", style="")
         self.query_one("#dataset-summary", Static).update(text)

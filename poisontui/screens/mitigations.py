@@ -10,6 +10,7 @@ from textual.widgets import Checkbox, Label, Static
 from poisontui.engine.mitigations import FAMILIES, MITIGATIONS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.params import ParamForm, Toggle, show, user_changed
+from poisontui.widgets.text import update_in_place
 
 
 class MitigationsScreen(PoisonScreen):
@@ -71,7 +72,8 @@ class MitigationsScreen(PoisonScreen):
 
     def _show_count(self) -> None:
         enabled = self._enabled()
-        self.query_one("#mitigation-count", Static).update(
+        update_in_place(
+            self.query_one("#mitigation-count", Static),
             f"{len(enabled)} of {len(MITIGATIONS)} on: {', '.join(enabled) or 'none'}\n"
             "space toggles; parameters show when a mitigation is on; a toggles all"
         )

@@ -18,6 +18,7 @@ from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import BarChart, ScatterChart, Series
 from poisontui.widgets.panel import Panel
 from poisontui.widgets.story import StoryLine
+from poisontui.widgets.text import update_in_place
 
 
 def confusion_table(result, name: str) -> Table:
@@ -146,16 +147,17 @@ class ResultsScreen(PoisonScreen):
         if result is None:
             self._shown = None
             story.show(None)
-            self.query_one("#results-headline", Static).update(
+            update_in_place(
+                self.query_one("#results-headline", Static),
                 "No results yet. Press [b]r[/] to train on clean and poisoned data and with each mitigation on."
             )
             self.query_one("#results-chart", BarChart).blank("no results yet")
             self.query_one("#focus-chart", BarChart).display = False
             self.query_one("#certified-chart", BarChart).display = False
-            self.query_one("#results-notes", Static).update("")
+            update_in_place(self.query_one("#results-notes", Static), "")
             self.query_one("#results-detail", Static).display = False
             self.query_one("#detection-view", ScatterChart).blank("")
-            self.query_one("#confusion", Static).update("")
+            update_in_place(self.query_one("#confusion", Static), "")
             return
         if result is not getattr(self, "_shown", None):
             # A new result starts at its story and table, wherever the last one was scrolled to.
@@ -166,9 +168,9 @@ class ResultsScreen(PoisonScreen):
         if app.stale:
             text = Text.assemble((" STALE ", "bold reverse"), " settings changed since this run; ", ("r", "bold"),
                                  " runs again\n", text)
-        self.query_one("#results-headline", Static).update(text)
+        update_in_place(self.query_one("#results-headline", Static), text)
         self._fill_table(result)
-        self.query_one("#results-notes", Static).update("\n".join(notes(result)))
+        update_in_place(self.query_one("#results-notes", Static), "\n".join(notes(result)))
         self._draw_charts(result)
         self._show_pins(result)
         start = result.best or "poisoned"
@@ -215,7 +217,7 @@ class ResultsScreen(PoisonScreen):
             what = "; ".join(changes) if changes else "same settings"
             labels.append(Text.assemble((f"pin {i}", "bold"), f" ({pin.poisoned.count} poisoned): ", what,
                                         (" (pin -> now)", "dim")))
-        self.query_one("#compare-labels", Static).update(Text("\n").join(labels))
+        update_in_place(self.query_one("#compare-labels", Static), Text("\n").join(labels))
         table = self.query_one("#compare-table", DataTable)
         table.clear(columns=True)
         table.add_column("variant", key="variant")
@@ -284,14 +286,14 @@ class ResultsScreen(PoisonScreen):
         rest = getattr(self, "_rest", [])
         detail = Text(f"{name}: ") + Text(" · ").join(Text(f"{one_line(h)} {cell(row) or '-'}") for h, _, cell in rest)
         line = self.query_one("#results-detail", Static)
-        line.update(detail)
+        update_in_place(line, detail)
         line.display = bool(rest)
 
     def _show_variant(self, name: str) -> None:
         app = self.poison_app
         result = app.result
         self._show_detail(name)
-        self.query_one("#confusion", Static).update(confusion_table(result, name))
+        update_in_place(self.query_one("#confusion", Static), confusion_table(result, name))
         view = self.query_one("#detection-view", ScatterChart)
         if app.result_coords is None:
             from poisontui.engine.projection import project_2d

@@ -19,6 +19,7 @@ from poisontui.report import MARKERS
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
 from poisontui.widgets.params import GridInput, ParamForm
+from poisontui.widgets.text import update_in_place
 
 
 class SecurityScreen(PoisonScreen):
@@ -193,7 +194,7 @@ class SecurityScreen(PoisonScreen):
             return
         from poisontui.report_security import HEADERS, rows, title
 
-        self.query_one("#security-headline", Static).update(Text(title(curve)))
+        update_in_place(self.query_one("#security-headline", Static), Text(title(curve)))
         lines = []
         for role in ("plain", "adapted"):
             points = [p for p in curve["points"] if p["attack"] == role]

@@ -16,6 +16,7 @@ from poisontui.engine.sweep import SWEEP_PARAMS, parse_ratios, summarise
 from poisontui.screens.base import PoisonScreen
 from poisontui.widgets.charts import LineChart
 from poisontui.widgets.params import GridInput, ParamForm, show
+from poisontui.widgets.text import update_in_place
 
 
 class SweepScreen(PoisonScreen):
@@ -90,7 +91,7 @@ class SweepScreen(PoisonScreen):
 
     def _mark_grid(self, problem: str | None) -> None:
         self.query_one("#sweep-ratios", Input).set_class(problem is not None, "-invalid")
-        self.query_one("#sweep-ratios-error", Static).update(problem or "")
+        update_in_place(self.query_one("#sweep-ratios-error", Static), problem or "")
 
     def _take_grid(self) -> None:
         """Take the grid typed, once it is known to be valid (else when its check says so)."""
@@ -144,13 +145,15 @@ class SweepScreen(PoisonScreen):
         if sweep is None or not cells:
             chart.blank("accuracy against poison ratio (no cells yet)")
             if sweep is None:
-                self.query_one("#sweep-headline", Static).update(
+                update_in_place(
+                    self.query_one("#sweep-headline", Static),
                     "Checking the grid..." if app.running else "No sweep yet: press s.")
                 return
         summary = summarise(cells)
         done = len(cells)
         state = "running" if app.running else "done" if done == sweep.cell_count else "stopped"
-        self.query_one("#sweep-headline", Static).update(
+        update_in_place(
+            self.query_one("#sweep-headline", Static),
             f"[b]{done} of {sweep.cell_count} cells[/] ({state}): {len(sweep.ratios)} ratios x {sweep.seeds} seeds; "
             f"mean accuracy per variant, bars show one standard deviation"
         )

@@ -73,14 +73,40 @@ def axis_range(lows: Sequence[float], highs: Sequence[float]) -> tuple[float, fl
     return round(start, 2), round(max(end, start + 0.05), 2)
 
 
+def same(a, b) -> bool:
+    """Whether two draws' arguments are equal, arrays element by element."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, Series):
+        return same(list(vars(a).values()), list(vars(b).values()))
+    if hasattr(a, "shape"):
+        import numpy as np
+
+        return bool(np.array_equal(a, b))
+    return a == b
+
+
 class Chart(Guarded, PlotextPlot):
     """A plotext plot with its title above and its legend (if any) below, both wrapped to the width, so
     neither is dropped on a narrow chart nor drawn over the data; it can also show just a message."""
 
     caption = ""
     legend: Text | None = None
+    _drawn: tuple | None = None
+
+    def repeats(self, *what) -> bool:
+        """Whether `what` (a draw and its arguments) is what the chart shows already. A screen shown
+        again redraws what it shows; plotting it anew would take 5-15 ms of the event loop."""
+        if same(what, self._drawn):
+            return True
+        self._drawn = what
+        return False
 
     def blank(self, message: str) -> None:
+        if self.repeats("blank", message):
+            return
         self.plt.clear_figure()
         self.caption, self.legend = message, None
         self.refresh()
@@ -113,6 +139,8 @@ class ScatterChart(Chart):
     DEFAULT_CSS = "ScatterChart { height: 1fr; min-height: 8; }"
 
     def draw(self, title: str, series: list[Series], axes: str = "") -> None:
+        if self.repeats("draw", title, series, axes):
+            return
         plt = self.plt
         plt.clear_figure()
         self.caption = title
@@ -135,6 +163,8 @@ class BarChart(Chart):
 
     def draw(self, title: str, names: list[str], values: list[float], marker: str = "█",
              color: str = "blue", spreads: list[float | None] | None = None, zoom: bool = True) -> None:
+        if self.repeats("draw", title, names, values, marker, color, spreads, zoom):
+            return
         plt = self.plt
         plt.clear_figure()
         spreads = [s or 0.0 for s in (spreads or [None] * len(values))]
@@ -179,6 +209,8 @@ class LineChart(Chart):
     def draw(self, title: str, lines: list[tuple[str, list[float], list[float], list[float]]],
              xlabel: str = "", ylim: tuple[float, float] | None = (0.0, 1.0)) -> None:
         """`lines` holds (label, xs, means, stds); each line gets its own marker."""
+        if self.repeats("draw", title, lines, xlabel, ylim):
+            return
         plt = self.plt
         plt.clear_figure()
         self.caption = title

@@ -9,6 +9,7 @@ from textual.widgets import Digits, Static
 
 from poisontui.engine.story import Story, points
 from poisontui.guard import Guarded
+from poisontui.widgets.text import update_in_place
 
 # The large figures take seven rows; below this size the story keeps to its compact lines.
 LARGE_WIDTH, LARGE_HEIGHT = 110, 36
@@ -30,9 +31,9 @@ class StoryStep(Vertical):
         yield Static("", classes="step-note")
 
     def show(self, name: str, value: float, note: str) -> None:
-        self.query_one(".step-name", Static).update(Text(name))
+        update_in_place(self.query_one(".step-name", Static), Text(name))
         self.query_one(Digits).update(f"{value:.3f}")
-        self.query_one(".step-note", Static).update(Text(note))
+        update_in_place(self.query_one(".step-note", Static), Text(note))
 
 
 class StoryLine(Guarded, Vertical):
@@ -66,15 +67,16 @@ class StoryLine(Guarded, Vertical):
         compact = self.query_one("#story-compact", Static)
         more = self.query_one("#story-more", Static)
         if told is None:
-            compact.update("")
+            update_in_place(compact, "")
             more.display = False
             self.fit(self.app.size.width, self.app.size.height)
             return
         # Names are the user's (a file's class names can reach a variant's name): text, not markup.
-        compact.update(Text(told.line("→")))
-        more.update(Text("\n".join(told.lines()[1:])))
+        update_in_place(compact, Text(told.line("→")))
+        update_in_place(more, Text("\n".join(told.lines()[1:])))
         more.display = len(told.lines()) > 1
-        self.query_one("#story-measure", Static).update(
+        update_in_place(
+            self.query_one("#story-measure", Static),
             "attack success, lower is better" if told.measure == "attack success" else "accuracy")
         clean, poisoned, mitigation = self.query(StoryStep)
         clean.show("clean", told.clean.value, self._spread(told.clean.sd))
