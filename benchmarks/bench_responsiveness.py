@@ -105,6 +105,7 @@ async def watch(app, pilot, seconds: float, keys: bool) -> dict:
         display(screen, renderable)
 
     app._display = drawing
+    pressed: list[tuple[float, str]] = []  # when each key was pressed
     reference = None if keys else control(seconds)
     began = time.perf_counter()
     i = 0
@@ -115,6 +116,7 @@ async def watch(app, pilot, seconds: float, keys: bool) -> dict:
             before = app.screen
             frames.clear()
             t0 = time.perf_counter()
+            pressed.append((t0, key))
             await pilot.press(key)
             await pilot.pause()
             shown = next((t for t, screen in frames if screen is app.screen), None)
@@ -124,21 +126,21 @@ async def watch(app, pilot, seconds: float, keys: bool) -> dict:
     timer.stop()
     app._display = display
     app._show_progress = show
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [(b - a, next((key for t, key in reversed(pressed) if t <= b), None)) for a, b in zip(ticks, ticks[1:])]
     waits = [(b[0] - a[0], a[1], b[1]) for a, b in zip(progress, progress[1:])]
     if reference is not None:
         reference.kill()  # it may outlast a phase that ended early; its last line is its longest gap so far
         lines = reference.communicate()[0].split()
         reference = float(lines[-1]) if lines else None
-    return {"gap": max(gaps), "switch": max(switches) if switches else None, "switches": len(switches),
-            "wait": max(waits) if waits else None, "updates": len(progress), "control": reference}
+    return {"gap": max(gaps, key=lambda g: g[0]), "switch": max(switches) if switches else None,
+            "switches": len(switches), "wait": max(waits) if waits else None, "updates": len(progress), "control": reference}
 
 
 def report(name: str, quiet: dict, busy: dict) -> None:
     control = "" if quiet["control"] is None else \
         f" (a bare asyncio loop in another process, same window: {quiet['control'] * 1000:.0f} ms)"
-    line = f"{name}: longest event-loop gap {quiet['gap'] * 1000:.0f} ms with no keys pressed{control}, " \
-           f"{busy['gap'] * 1000:.0f} ms while switching screens"
+    line = f"{name}: longest event-loop gap {quiet['gap'][0] * 1000:.0f} ms with no keys pressed{control}, " \
+           f"{busy['gap'][0] * 1000:.0f} ms while switching screens (after key {busy['gap'][1]})"
     if busy["switch"]:
         line += f"; slowest screen switch {busy['switch'][0] * 1000:.0f} ms (key {busy['switch'][1]}, " \
                 f"{busy['switches']} switches)"
