@@ -269,6 +269,32 @@ async def test_a_status_change_redraws_the_status_line_not_the_screen():
         assert drawn and not [update for update in drawn if isinstance(update, LayoutUpdate)]
 
 
+async def test_a_hidden_screens_status_line_catches_up_when_shown():
+    from textual.widgets import ProgressBar
+
+    from poisontui.widgets.status import RunStatus
+
+    app = PoisonApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "1")
+        attack = app.main_screen("attack")
+        app.running = True
+        app.status = "mitigating: step 3"
+        app.progress = (3, 10)
+        await pilot.pause()
+        status_line = attack.query_one(RunStatus)
+        assert "step 3" not in str(status_line.query_one("#status-text", Static).render())  # hidden: left alone
+        await pilot.press("2")
+        assert "step 3" in text_of(app, "#status-text") and status_line.has_class("-running")
+        bar = status_line.query_one(ProgressBar)
+        assert (bar.progress, bar.total) == (3, 10)
+        app.running = False
+        app.status = "ready"
+        await pilot.pause()
+        assert text_of(app, "#status-text") == "ready" and not status_line.has_class("-running")
+
+
 async def test_help_lists_the_keys_from_the_bindings():
     app = PoisonApp()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -84,6 +84,8 @@ class PoisonScreen(Guarded, Screen):
         # hidden unless the app's state for styles does: a widget's own class changes restyle it at once.
         if getattr(self, "_styled_for", None) == self.poison_app.style_state:
             event.refresh_styles = False
+        for status in self.query(RunStatus).results(RunStatus):
+            status.catch_up()
         self.sync()
 
     def sync(self) -> None:

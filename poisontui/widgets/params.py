@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from poisontui.engine.errors import InputError
 from poisontui.engine.params import Param
 from poisontui.guard import Guarded
+from poisontui.widgets.text import update_in_place
 
 DEFAULT_CLASS = "(default)"
 _UNSET = object()
@@ -293,7 +294,7 @@ class ParamForm(Guarded, Vertical):
 
     def _mark(self, field: Widget, message: str | None) -> None:
         field.set_class(message is not None, "-invalid")
-        self.query_one(".param-error", Static).update(message or "")
+        update_in_place(self.query_one(".param-error", Static), message or "")
 
     def _take(self, name: str, value: Any) -> None:
         self.values[name] = value
