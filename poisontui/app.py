@@ -142,7 +142,7 @@ class PoisonApp(Guarded, App):
         self._app_restyles = 0
         self._last_input = 0.0  # when the last key or mouse event came
         self._help = None
-        self.collector = QuietCollector(lambda: time.monotonic() - self._last_input)
+        self.collector = QuietCollector(lambda: time.monotonic() - self._last_input, lambda: self.running)
         self.data_loads = 0  # a file loaded again may hold new rows under the same settings
 
     @property

@@ -21,6 +21,7 @@ from poisontui.widgets.text import update_in_place
 
 class SweepScreen(PoisonScreen):
     MODE = "sweep"
+    _shown: tuple | None = None  # the sweep, its count of cells and whether it ran, when last drawn
     BINDINGS = [Binding("s", "app.sweep", "Sweep", id="sweep.start", tooltip="Start a sweep of the grid and seeds")]
 
     def compose_body(self) -> ComposeResult:
@@ -139,6 +140,10 @@ class SweepScreen(PoisonScreen):
         """Redraw from the app's cells so far (called as cells arrive)."""
         app = self.poison_app
         sweep, cells = app.sweep, app.sweep_cells
+        shown = (sweep, len(cells), app.running)
+        if shown == self._shown:
+            return  # a screen shown again, with no cell since
+        self._shown = shown
         table = self.query_one("#sweep-table", DataTable)
         chart = self.query_one("#sweep-chart", LineChart)
         table.clear(columns=True)
