@@ -131,7 +131,7 @@ class PoisonApp(Guarded, App):
         self.live = Live(self)
         self._live_run = False  # the run in progress was started by live mode
         self.run_config: Config | None = None  # the settings of the last run started
-        self._progress_label = ""
+        self._progress_label = self._progress_count = ""
         self._eta: tuple[float, float] | None = None  # seconds left, and when that was said
         self.pins: list[Result] = []
         self.sweep_settings: dict[str, Any] = {"ratios": "0:0.4:0.1", "seeds": 5, "jobs": 0, "backend": "local",
@@ -591,7 +591,7 @@ class PoisonApp(Guarded, App):
         self.running = True
         self._live_run = False
         self._run_started = time.monotonic()
-        self._progress_label, self._eta = "starting", None
+        self._progress_label, self._progress_count, self._eta = "starting", "", None
         self.progress = (0, total)
         self.status = "starting..."
         self.refresh_bindings()
@@ -629,7 +629,7 @@ class PoisonApp(Guarded, App):
 
     def _show_progress(self, done: float, total: int, label: str, eta: float | None) -> None:
         self.progress = (done, total)
-        self._progress_label = f"{label} ({int(done)}/{total})"
+        self._progress_label, self._progress_count = label, f"{int(done)}/{total}"
         self._eta = None if eta is None else (eta, time.monotonic())
         self._show_running_status()
 
@@ -641,10 +641,12 @@ class PoisonApp(Guarded, App):
         from poisontui.engine.runner import eta_text
 
         now = time.monotonic()
-        parts = [self._progress_label, f"{now - self._run_started:.0f} s"]
+        parts = [self._progress_count, f"{now - self._run_started:.0f} s"]
         if self._eta is not None:
             eta, at = self._eta
             parts.append(eta_text(job.kind, max(0.0, eta - (now - at))))
+        # The count and the times first: a narrow line cuts the step's detail at its end, not them.
+        parts.append(self._progress_label)
         self.status = " · ".join(p for p in parts if p)
 
     def _show_result(self, result: Result, coords: Any) -> None:

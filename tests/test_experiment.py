@@ -133,3 +133,15 @@ def test_backdoor_reports_the_share_of_attack_success_undone():
     expected = (poisoned["attack_success"] - mitigated["attack_success"]) / (
         poisoned["attack_success"] - clean["attack_success"])
     assert mitigated["success_recovered"] == pytest.approx(expected)
+
+
+def test_a_run_over_seeds_takes_the_time_of_all_its_seeds():
+    import time
+
+    config = Config.from_dict({"dataset": {"name": "synthetic", "params": {"n_samples": 400, "n_features": 5}},
+                               "mitigations": [{"name": "knn-sanitize"}], "seeds": 4})
+    started = time.perf_counter()
+    result = run_experiment(config)
+    wall = time.perf_counter() - started
+    # The first seed's time alone would be about a quarter of the whole.
+    assert 0.6 * wall <= result.seconds <= wall

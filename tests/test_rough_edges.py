@@ -235,3 +235,31 @@ async def test_the_status_line_keeps_its_words_at_80_columns(size, bar, monkeypa
         assert words.size.width >= 80 - 2 if not bar else words.size.width >= 140 - 32
         release.set()
         await settle(pilot)
+
+
+async def test_the_status_line_puts_the_count_and_times_before_the_steps_detail(monkeypatch):
+    release = hold_jobs(monkeypatch)
+    app = PoisonApp(small_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        app._show_progress(3.4, 12, "mitigating: knn-sanitize: kNN search 4608/42000", 46.0)
+        parts = app.status.split(" · ")
+        assert parts[0] == "3/12" and re.fullmatch(r"\d+ s", parts[1])
+        assert parts[2].startswith("about 46 s left") and parts[3] == "mitigating: knn-sanitize: kNN search 4608/42000"
+        release.set()
+        await settle(pilot)
+
+
+async def test_help_opens_at_its_top_however_far_it_was_scrolled():
+    app = PoisonApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark", "end")
+        scroller = app.screen.query_one("VerticalScroll")
+        await pilot.pause()
+        assert scroller.scroll_y > 0
+        await pilot.press("escape", "4", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and scroller.scroll_y == 0

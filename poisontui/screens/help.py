@@ -68,8 +68,10 @@ class HelpScreen(ClosesOnce, Guarded, ModalScreen):
     def show_for(self, under: Screen) -> None:
         """List `under`'s keys; the screen is made once and only its table is refilled, when it changes."""
         self.under = under
-        if self.is_mounted and key_rows(under) != self.rows:
-            self.query_one("#help-keys", Static).update(self._table())
+        if self.is_mounted:
+            self.query_one(VerticalScroll).scroll_home(animate=False)  # from its title, wherever it was left
+            if key_rows(under) != self.rows:
+                self.query_one("#help-keys", Static).update(self._table())
 
     def _table(self) -> Table:
         self.rows = key_rows(self.under)
