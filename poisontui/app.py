@@ -638,13 +638,13 @@ class PoisonApp(Guarded, App):
         job = self.job
         if not self.running or job is None or job.cancelled:
             return
-        from poisontui.engine.runner import eta_text
+        from poisontui.engine.runner import eta_text, whole_estimate
 
         now = time.monotonic()
         parts = [self._progress_count, f"{now - self._run_started:.0f} s"]
         if self._eta is not None:
             eta, at = self._eta
-            parts.append(eta_text(job.kind, max(0.0, eta - (now - at))))
+            parts.append(eta_text(max(0.0, eta - (now - at)), whole_estimate(job.kind, job.config)))
         # The count and the times first: a narrow line cuts the step's detail at its end, not them.
         parts.append(self._progress_label)
         self.status = " · ".join(p for p in parts if p)

@@ -460,7 +460,7 @@ def command_run(args: argparse.Namespace) -> int:
     _check_out(args)
     from poisontui.engine.runner import run_job
 
-    result = run_job("run", config.to_dict(), progress=_stderr_progress("run"))
+    result = run_job("run", config.to_dict(), progress=_stderr_progress("run", config.to_dict()))
     announce_data(config, lambda _: (result.data, result.split))
     emit(args, render(result, fmt, width=None if args.out else _terminal_width()))
     if args.config:
@@ -530,7 +530,7 @@ def command_sweep(args: argparse.Namespace) -> int:
             announce_data(experiment, lambda config: preview("data", config.to_dict()))
         cells.append(cell)
 
-    run_job("sweep", sweep.to_dict(), progress=_stderr_progress("sweep"), on_cell=add)
+    run_job("sweep", sweep.to_dict(), progress=_stderr_progress("sweep", sweep.to_dict()), on_cell=add)
     from poisontui import report
 
     width = None if args.out else _terminal_width()
@@ -561,7 +561,7 @@ def command_security(args: argparse.Namespace) -> int:
     fmt = _output_format(args)
     _check_out(args)
     curve = run_job("security", job_config(config, defence, ratios, seeds, jobs),
-                    progress=_stderr_progress("security"))
+                    progress=_stderr_progress("security", {}))
     width = None if args.out else _terminal_width()
     text = report_security.to_table(curve, width or 100) if fmt == "table" else report_security.FORMATS[fmt](curve)
     if fmt == "table" and not args.out and sys.stdout.isatty():
@@ -588,16 +588,18 @@ def _terminal_width_of(stream) -> int:
         return 100
 
 
-def _stderr_progress(kind: str):
+def _stderr_progress(kind: str, config: dict):
     """A progress bar on stderr, one line rewritten in place, only when stderr is a terminal."""
     if not sys.stderr.isatty():
         return None
-    from poisontui.engine.runner import eta_text
+    from poisontui.engine.runner import eta_text, whole_estimate
+
+    whole = whole_estimate(kind, config)
 
     def show(done: float, total: int, label: str, eta: float | None = None) -> None:
         filled = round(20 * done / max(total, 1))
         end = "\n" if done >= total else ""
-        left = eta_text(kind, eta)
+        left = eta_text(eta, whole)
         line = f"[{'#' * filled}{'.' * (20 - filled)}] {int(done)}/{total} {label}" + (f", {left}" if left else "")
         width = _terminal_width_of(sys.stderr)
         sys.stderr.write(f"\r\033[K{line[:width - 1]}{end}")

@@ -13,7 +13,7 @@ from procs import alive, descendants, in_group, kill_all, wait_until
 from poisontui.engine.errors import InputError
 from poisontui.engine.experiment import Config, run_experiment
 from poisontui.engine.mitigations import MITIGATIONS
-from poisontui.engine.runner import Job, RunFailed, error_of, eta_text, run_job
+from poisontui.engine.runner import Job, RunFailed, error_of, eta_text, run_job, whole_estimate
 from poisontui.engine.sweep import SweepConfig
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks read /proc")
@@ -218,9 +218,33 @@ def test_a_caller_that_has_used_openmp_threads_still_gets_its_result():
 
 
 def test_eta_wording():
-    assert eta_text("run", None) == ""
-    assert eta_text("run", 12.4) == "about 12 s left in this step"
-    assert eta_text("sweep", 150) == "about 2 min left"
+    assert eta_text(None, False) == ""
+    assert eta_text(12.4, False) == "about 12 s left in this step"
+    assert eta_text(150, True) == "about 2 min left"
+
+
+def test_a_run_over_several_seeds_is_estimated_as_a_whole_and_a_run_of_one_within_its_step(monkeypatch):
+    import poisontui.engine.runner as runner
+
+    assert not whole_estimate("run", {"seeds": 1}) and not whole_estimate("run", {})
+    assert whole_estimate("run", {"seeds": 3}) and whole_estimate("sweep", {}) and whole_estimate("security", {})
+
+    now = [100.0]
+    monkeypatch.setattr(runner.time, "monotonic", lambda: now[0])
+
+    class Sent(list):
+        send = list.append
+
+    # 1.5 of 8 steps done 7 s after the start; half of the second step done 2 s after it began.
+    for whole, expected in ((True, 7 * (1 - 1.5 / 8) / (1.5 / 8)), (False, 2 * 0.5 / 0.5)):
+        now[0] = 100.0
+        sent = Sent()
+        progress = runner._Progress(sent, whole)
+        now[0] = 105.0
+        progress(1, 8, "step two begins")
+        now[0] = 107.0
+        progress(1.5, 8, "half of step two")
+        assert sent[-1] == ("progress", 1.5, 8, "half of step two", pytest.approx(expected))
 
 
 def test_cancel_while_the_process_is_starting_waits_for_its_pid():

@@ -209,19 +209,26 @@ def _no_features(part):
     return replace(part, **{f.name: None for f in fields(part) if f.name in ("X", "X_train", "X_test")})
 
 
-def eta_text(kind: str, eta: float | None) -> str:
-    """'about 12 s left in this step' (a run) or 'about 2 min left' (a sweep); '' with no estimate."""
+def whole_estimate(kind: str, config: dict[str, Any]) -> bool:
+    """Whether the time left is estimated for the whole job: a sweep, a curve or a run over several
+    seeds, whose parts are alike. A run of one seed is estimated within its step: its steps differ
+    too much in length to extrapolate across them."""
+    return kind != "run" or int(config.get("seeds") or 1) > 1
+
+
+def eta_text(eta: float | None, whole: bool) -> str:
+    """'about 2 min left' (the whole job) or 'about 12 s left in this step'; '' with no estimate."""
     if eta is None:
         return ""
     amount = f"{eta:.0f} s" if eta < 90 else f"{eta / 60:.0f} min"
-    return f"about {amount} left" + (" in this step" if kind == "run" else "")
+    return f"about {amount} left" + ("" if whole else " in this step")
 
 
 class _Progress:
     """Passes progress to the caller a few times a second at most, with an estimate of the time left."""
 
-    def __init__(self, send, kind: str) -> None:
-        self.send, self.kind = send, kind
+    def __init__(self, send, whole: bool) -> None:
+        self.send, self.whole = send, whole
         self.started = self.step_started = self.sent = time.monotonic()
         self.step = -1
 
@@ -236,8 +243,7 @@ class _Progress:
         self.send.send(("progress", done, total, label, self.eta(done, total, now)))
 
     def eta(self, done: float, total: int, now: float) -> float | None:
-        # A run's steps differ too much in length to extrapolate across them; a sweep's cells do not.
-        if self.kind in ("sweep", "security"):
+        if self.whole:
             elapsed, part = now - self.started, done / max(total, 1)
         else:
             elapsed, part = now - self.step_started, done - int(done)
@@ -257,7 +263,7 @@ def _child(send, kind: str, raw: dict[str, Any], project: bool, quiet: bool, par
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
     try:
-        progress = _Progress(send, kind)
+        progress = _Progress(send, whole_estimate(kind, raw))
         if kind == "run":
             _run(send, raw, progress, project)
         elif kind == "sweep":
