@@ -25,7 +25,27 @@ def inputs_of(app: "PoisonApp", leave_out: tuple[str, ...]) -> tuple:
     return app.data_loads, json.dumps({k: v for k, v in config.items() if k not in leave_out}, sort_keys=True)
 
 
-class PoisonScreen(Guarded, Screen):
+class StylesKept:
+    """A mixin for a screen shown again and again: it is restyled on showing only if something its
+    styles depend on changed while it was hidden.
+
+    Textual restyles the whole screen each time it is shown (over 100 ms for a form of 200 widgets on
+    2 cores). Nothing a screen's styles depend on changes while it is hidden unless the app's state for
+    styles does: a widget's own class change restyles it at once. (Textual calls this class's handler
+    as well as a subclass's, and before its own, which does the restyle.)
+    """
+
+    _styled_for = None
+
+    def on_screen_suspend(self) -> None:
+        self._styled_for = self.app.style_state
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        if self._styled_for == self.app.style_state:
+            event.refresh_styles = False
+
+
+class PoisonScreen(Guarded, StylesKept, Screen):
     """A main screen. Subclasses give `MODE` and `compose_body`, and refresh in `sync`."""
 
     MODE = ""
@@ -75,15 +95,7 @@ class PoisonScreen(Guarded, Screen):
         # The footer shows keys once the screen's bindings change; they may have settled before it came.
         self.refresh_bindings()
 
-    def on_screen_suspend(self) -> None:
-        self._styled_for = self.poison_app.style_state
-
-    def on_screen_resume(self, event: ScreenResume) -> None:
-        # Runs before Textual's own resume handler, which restyles the whole screen (over 100 ms for a
-        # form of 200 widgets on 2 cores). Nothing a screen's styles depend on changes while it is
-        # hidden unless the app's state for styles does: a widget's own class changes restyle it at once.
-        if getattr(self, "_styled_for", None) == self.poison_app.style_state:
-            event.refresh_styles = False
+    def on_screen_resume(self) -> None:
         for status in self.query(RunStatus).results(RunStatus):
             status.catch_up()
         self.sync()

@@ -6,12 +6,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import ScreenResume
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from poisontui.guard import ClosesOnce, Guarded
+from poisontui.screens.base import StylesKept
 
 # Keys of the widgets themselves (lists, tables, fields), which no screen binding describes.
 MOVING = [
@@ -48,7 +48,7 @@ def key_rows(under: Screen) -> list[tuple[str, str]]:
     return out
 
 
-class HelpScreen(ClosesOnce, Guarded, ModalScreen):
+class HelpScreen(ClosesOnce, Guarded, StylesKept, ModalScreen):
     """Lists the keys active on `under`, from the bindings themselves."""
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
@@ -63,7 +63,6 @@ class HelpScreen(ClosesOnce, Guarded, ModalScreen):
         super().__init__()
         self.under: Screen | None = None
         self.rows: list[tuple[str, str]] = []
-        self._styled_for = None
 
     def show_for(self, under: Screen) -> None:
         """List `under`'s keys; the screen is made once and only its table is refilled, when it changes."""
@@ -87,11 +86,3 @@ class HelpScreen(ClosesOnce, Guarded, ModalScreen):
         with VerticalScroll():
             yield Static("[b]Keys[/] (escape closes)")
             yield Static(self._table(), id="help-keys")
-
-    def on_screen_suspend(self) -> None:
-        self._styled_for = self.app.style_state
-
-    def on_screen_resume(self, event: ScreenResume) -> None:
-        # As for the main screens: skip Textual's restyle of the whole dialog when nothing changed.
-        if self._styled_for == self.app.style_state:
-            event.refresh_styles = False
