@@ -551,7 +551,8 @@ class PoisonApp(Guarded, App):
     def _busy(self) -> bool:
         """Refuse new work while a run, a sweep or a security curve computes (one at a time on 2 cores)."""
         if self.running:
-            self.notify("A run is in progress; escape cancels it.", severity="warning")
+            what = self.job.kind if self.job is not None else "run"
+            self.notify(f"A {what} is in progress; escape cancels it.", severity="warning")
             return True
         security = self.main_screen("security")
         if security is not None and security.computing:

@@ -12,7 +12,8 @@ from poisontui.engine.experiment import Result
 from poisontui.engine.story import story
 
 # Markers for charts: series differ by shape as well as colour, so they read in monochrome.
-MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$")
+# One per class, or per line of a chart: a sweep draws up to 14 (clean, poisoned, every mitigation).
+MARKERS = ("o", "x", "+", "*", "#", "%", "@", "=", "~", "$", "&", "^", "v", "!")
 # Poisoned rows: a solid block, unlike any class's marker (an X beside class 1's x was hard to tell apart).
 POISONED_MARKER = "█"
 
@@ -82,7 +83,7 @@ def headline(result: Result) -> list[str]:
     kind = "SYNTHETIC data" if ds["synthetic"] else "real data"
     lines = [
         f"{ds['name']} ({kind}): {ds['train_rows']} training and {ds['test_rows']} test rows, "
-        f"{len(ds['classes'])} classes, {ds['features']} features",
+        f"{len(ds['classes'])} classes, {ds['features']} feature{'' if ds['features'] == 1 else 's'}",
         f"model {config.model['name']}; attack {attack}" + (f" ({params})" if params else "")
         + f": {out['poisoned_count']} of {out['training_rows_after_attack']} training rows poisoned; "
         f"seed {config.seed}, data seed {config.data_seed}",

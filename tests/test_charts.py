@@ -64,3 +64,24 @@ async def test_a_line_chart_redraws_when_a_mean_or_its_spread_changes(monkeypatc
         chart.draw("accuracy", [("clean", [0.0, 0.1], [0.9, 0.9], [0.0, 0.01])], "ratio")
         await pilot.pause()
         assert len(renders) == drawn + 1
+
+
+def test_every_line_of_a_sweep_chart_has_its_own_marker():
+    from poisontui.engine.mitigations import MITIGATIONS
+    from poisontui.report import MARKERS, POISONED_MARKER
+
+    lines = 2 + len(MITIGATIONS)  # clean, poisoned and every mitigation
+    assert len(set(MARKERS)) == len(MARKERS) >= lines and POISONED_MARKER not in MARKERS
+
+
+def test_one_feature_is_one_feature():
+    from types import SimpleNamespace
+
+    from poisontui.screens.dataset import summary_text
+
+    data = SimpleNamespace(synthetic=False, class_counts=lambda: {"a": 3, "b": 2}, description="a file",
+                           y=[0] * 5, n_classes=2, report=None)
+    one = SimpleNamespace(feature_names=["x"], y_train=[0] * 4, y_test=[0])
+    assert "5 rows · 1 feature · 2 classes" in summary_text(data, one, "f.csv").plain
+    two = SimpleNamespace(feature_names=["x", "y"], y_train=[0] * 4, y_test=[0])
+    assert "5 rows · 2 features · 2 classes" in summary_text(data, two, "f.csv").plain

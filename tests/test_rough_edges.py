@@ -263,3 +263,22 @@ async def test_help_opens_at_its_top_however_far_it_was_scrolled():
         await pilot.press("escape", "4", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen) and scroller.scroll_y == 0
+
+
+async def test_new_work_refused_during_a_sweep_names_the_sweep(monkeypatch):
+    release = hold_jobs(monkeypatch)
+    app = PoisonApp(small_config())
+    app.sweep_settings.update(ratios="0,0.2", seeds=2, jobs=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.running
+        await pilot.press("r")
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1] == "A sweep is in progress; escape cancels it."
+        await pilot.press("6", "c")
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1] == "A sweep is in progress; escape cancels it."
+        release.set()
+        await settle(pilot)

@@ -39,7 +39,8 @@ def summary_text(data, parts, name: str) -> Text:
     else:
         text.append("real data\n")
     counts = ", ".join(f"{cls} ({n})" for cls, n in data.class_counts().items())
-    text.append(f"{data.description}\n{len(data.y)} rows · {len(parts.feature_names)} features · "
+    features = len(parts.feature_names)
+    text.append(f"{data.description}\n{len(data.y)} rows · {features} feature{'' if features == 1 else 's'} · "
                 f"{data.n_classes} classes: {counts}\ntrain {len(parts.y_train)} · test {len(parts.y_test)}")
     if data.report is not None:
         text.append("\n" + "\n".join(data.report.lines(data.class_counts())))

@@ -102,8 +102,10 @@ class SecurityScreen(PoisonScreen):
         self.settings[event.name] = event.value
 
     def action_curve(self) -> None:
-        if self.computing or self.poison_app.running:
-            self.notify("Work is in progress; escape cancels it.", severity="warning")
+        if self.computing:
+            self.notify("The curve is being computed; escape cancels it.", severity="warning")
+            return
+        if self.poison_app._busy():
             return
         from poisontui.engine.experiment import Config
         from poisontui.engine.runner import Job
