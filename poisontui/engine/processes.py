@@ -103,9 +103,9 @@ def _below_caller(start: Callable[[], None]) -> None:
         raise failure[0]
 
 
-def at_niceness() -> None:
-    """Lower this process to NICENESS (from whatever it was started at; never raised)."""
-    os.nice(max(0, NICENESS - os.nice(0)))
+def at_niceness(niceness: int = NICENESS) -> None:
+    """Lower this process to `niceness` (from whatever it was started at; never raised)."""
+    os.nice(max(0, niceness - os.nice(0)))
 
 
 def die_with_parent(parent: int | None = None) -> None:

@@ -199,7 +199,7 @@ def _cell_progress(ratio: float, seed: int) -> Progress | None:
 def _worker_init(parent: int | None, queue: Any, niceness: int) -> None:
     processes.worker_init(parent)
     # A fork server's workers start at its priority, not the sweep's: take the sweep's, below a UI's.
-    os.nice(max(0, niceness - os.nice(0)))
+    processes.at_niceness(niceness)
     global _cell_listener
     _cell_listener = None if queue is None else _queued(queue)
 

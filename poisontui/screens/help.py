@@ -69,20 +69,21 @@ class HelpScreen(ClosesOnce, Guarded, StylesKept, ModalScreen):
         self.under = under
         if self.is_mounted:
             self.query_one(VerticalScroll).scroll_home(animate=False)  # from its title, wherever it was left
-            if key_rows(under) != self.rows:
-                self.query_one("#help-keys", Static).update(self._table())
+            rows = key_rows(under)
+            if rows != self.rows:
+                self.query_one("#help-keys", Static).update(self._table(rows))
 
-    def _table(self) -> Table:
-        self.rows = key_rows(self.under)
+    def _table(self, rows: list[tuple[str, str]]) -> Table:
+        self.rows = rows
         # A table whose second column wraps, so no description is cut at any width.
         table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
         table.add_column("key", no_wrap=True, style="bold")
         table.add_column("does", ratio=1)
-        for keys, does in self.rows:
+        for keys, does in rows:
             table.add_row(Text(keys), Text(does))
         return table
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("[b]Keys[/] (escape closes)")
-            yield Static(self._table(), id="help-keys")
+            yield Static(self._table(key_rows(self.under)), id="help-keys")

@@ -39,6 +39,8 @@ class NavBar(Guarded, Static):
 class RunStatus(Guarded, Horizontal):
     """What the app is doing: ready, running (with progress), or showing results that are stale."""
 
+    _behind = False  # the app's status or progress changed while this line's screen was hidden
+
     DEFAULT_CSS = """
     RunStatus { height: 1; background: $panel; }
     RunStatus #status-text { width: 1fr; height: 1; padding-left: 1; }
@@ -73,12 +75,12 @@ class RunStatus(Guarded, Horizontal):
         """Whether this line's screen is hidden; it then catches up when shown (`catch_up`). Six
         screens each redrawing their line, and restyling it as a run starts, cost 30-50 ms at once."""
         hidden = not self.screen.is_current
-        self._behind = getattr(self, "_behind", False) or hidden
+        self._behind = self._behind or hidden
         return hidden
 
     def catch_up(self) -> None:
         """Show the app's status and progress, if they changed while the screen was hidden."""
-        if getattr(self, "_behind", False):
+        if self._behind:
             self._behind = False
             self._refresh_status(self.app.status)
             self._refresh_progress(self.app.progress)
